@@ -1,0 +1,2 @@
+"""openrec: OpenRec 0.1 recommenders on TensorFlow 2.x (``tensorflow.compat.v1``, graph mode)."""
+__version__ = '0.1.1'

@@ -1,0 +1,266 @@
+"""Private TF1 mechanics shared by every openrec module.
+
+TensorFlow 2 dropped ``tf.contrib``; this module rebuilds the few pieces OpenRec 0.1
+relied on (contrib batch norm, Xavier initialisation) from ``tf.compat.v1`` ops, and
+holds the argument checks and the graph-mode guard so that each module stays short.
+Nothing here is public API.
+"""
+import numbers
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+
+class ArgumentError(ValueError, AssertionError):
+    """Bad argument value.
+
+    Derives from :class:`AssertionError` too, so legacy code that caught the
+    original's ``assert`` failures keeps working; unlike an ``assert`` it is never
+    stripped by ``python -O``.
+    """
+
+
+class ArgumentTypeError(TypeError, AssertionError):
+    """Argument of the wrong type (see :class:`ArgumentError`)."""
+
+
+class GraphModeError(ArgumentError, RuntimeError):
+    """Raised when a graph-building call runs under eager execution."""
+
+
+GRAPH_MODE_HINT = (
+    "openrec builds TF1 graphs and cannot run eagerly. Build inside "
+    "`with tf.compat.v1.Graph().as_default():` or call "
+    "`tf.compat.v1.disable_v2_behavior()` (or `tf.compat.v1.disable_eager_execution()`) "
+    "at start-up, before building any module.")
+
+
+def require_graph_mode(what):
+    """Raise :class:`GraphModeError` if eager execution is active."""
+    if tf.executing_eagerly():
+        raise GraphModeError('%s cannot be built while eager execution is active. %s'
+                             % (what, GRAPH_MODE_HINT))
+
+
+# ----------------------------------------------------------------------------------
+# argument checks: every message names the argument and what was expected
+# ----------------------------------------------------------------------------------
+
+def check_not_none(value, name):
+    if value is None:
+        raise ArgumentError('%s cannot be None' % name)
+    return value
+
+
+def check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError('%s must be a bool, got %r' % (name, value))
+    return bool(value)
+
+
+def check_scope(scope, name='scope'):
+    if scope is not None and not isinstance(scope, str):
+        raise ArgumentTypeError('%s must be a str or None, got %r' % (name, scope))
+    return scope
+
+
+def check_positive_int(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ArgumentTypeError('%s must be a positive int, got %r' % (name, value))
+    if value <= 0:
+        raise ArgumentError('%s must be a positive int, got %r' % (name, value))
+    return int(value)
+
+
+def check_number(value, name, allow_none=True, positive=False, non_negative=False):
+    if value is None:
+        if allow_none:
+            return None
+        raise ArgumentError('%s cannot be None' % name)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError('%s must be a number%s, got %r'
+                                % (name, ' or None' if allow_none else '', value))
+    if positive and not value > 0:
+        raise ArgumentError('%s must be > 0, got %r' % (name, value))
+    if non_negative and not value >= 0:
+        raise ArgumentError('%s must be >= 0, got %r' % (name, value))
+    return value
+
+
+def check_l2_reg(value, name='l2_reg'):
+    return check_number(value, name, allow_none=True, non_negative=True)
+
+
+def check_rate(value, name):
+    """A dropout rate: None or a drop probability in [0, 1)."""
+    if value is None:
+        return None
+    check_number(value, name, allow_none=False)
+    if not 0 <= value < 1:
+        raise ArgumentError('%s must be a dropout rate in [0, 1) or None, got %r' % (name, value))
+    return value
+
+
+def check_shape(shape, name='shape'):
+    """A table shape: a pair ``[rows, dim]`` of positive ints."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, '__len__') or len(shape) != 2:
+        raise ArgumentError('%s must be a pair [number of ids, embedding dimensionality] '
+                            'of positive ints, got %r' % (name, shape))
+    return [check_positive_int(s, '%s[%d]' % (name, i)) for i, s in enumerate(shape)]
+
+
+def check_dims(dims, name='dims'):
+    """Layer widths: a non-empty sequence of positive ints."""
+    if dims is None:
+        raise ArgumentError('%s cannot be None' % name)
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, '__len__'):
+        raise ArgumentTypeError('%s must be a list of positive ints, got %r' % (name, dims))
+    if len(dims) == 0:
+        raise ArgumentError('%s must not be empty' % name)
+    return [check_positive_int(d, '%s[%d]' % (name, i)) for i, d in enumerate(dims)]
+
+
+def check_session(sess, name='sess'):
+    if sess is None or not callable(getattr(sess, 'run', None)):
+        raise ArgumentTypeError('%s must be a tf.compat.v1.Session, got %r' % (name, sess))
+    return sess
+
+
+def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dtype=None):
+    """Convert ``value`` to a tensor of the current graph and check its static shape.
+
+    ``dtype`` may be ``'integer'`` or ``'floating'`` for a dtype family check.
+    """
+    check_not_none(value, name)
+    try:
+        tensor = tf.convert_to_tensor(value)
+    except (TypeError, ValueError) as err:
+        raise ArgumentTypeError('%s must be a tensor or convertible to one: %s' % (name, err))
+    if tensor.graph is not tf.get_default_graph():
+        raise ArgumentError('%s belongs to another graph than the default graph' % name)
+    if dtype == 'integer' and not tensor.dtype.is_integer:
+        raise ArgumentTypeError('%s must have an integer dtype, got %s' % (name, tensor.dtype.name))
+    if dtype == 'floating' and not tensor.dtype.is_floating:
+        raise ArgumentTypeError('%s must have a floating dtype, got %s' % (name, tensor.dtype.name))
+    ndims = tensor.shape.ndims
+    if rank is not None and ndims != rank:
+        raise ArgumentError('%s must have rank %d, got shape %s' % (name, rank, tensor.shape))
+    if min_rank is not None and (ndims is None or ndims < min_rank):
+        raise ArgumentError('%s must have rank >= %d, got shape %s' % (name, min_rank, tensor.shape))
+    if known_last_dim and (ndims is None or ndims == 0
+                           or tf.compat.dimension_value(tensor.shape[-1]) is None):
+        raise ArgumentError('%s must have a statically known last dimension, got shape %s'
+                            % (name, tensor.shape))
+    return tensor
+
+
+def check_array(value, name, ndim=None):
+    """A numeric numpy-convertible array (converted to float32)."""
+    check_not_none(value, name)
+    try:
+        array = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise ArgumentTypeError('%s must be a numeric array: %s' % (name, err))
+    if ndim is not None and array.ndim != ndim:
+        raise ArgumentError('%s must be a %d-D array, got shape %s' % (name, ndim, array.shape))
+    return array
+
+
+# ----------------------------------------------------------------------------------
+# initialisers
+# ----------------------------------------------------------------------------------
+
+def embedding_initializer(init, name='init'):
+    """The LatentFactor initialiser: ``'normal'`` (truncated normal, stddev 0.01) or ``'zero'``."""
+    if isinstance(init, str):
+        if init == 'normal':
+            return tf.truncated_normal_initializer(mean=0.0, stddev=0.01)
+        if init == 'zero':
+            return tf.zeros_initializer()
+    raise ArgumentError("%s must be 'normal' or 'zero', got %r" % (name, init))
+
+
+def xavier_initializer():
+    """Glorot/Xavier uniform: U(-l, l) with ``l = sqrt(6 / (fan_in + fan_out))``.
+
+    What ``tf.contrib.layers.xavier_initializer()`` returned in TF1.
+    """
+    return tf.glorot_uniform_initializer()
+
+
+def out_of_graph_value(array, name='initial_value'):
+    """A float32 tensor that yields ``array`` when run, without storing it in the GraphDef.
+
+    The original baked arrays into the graph as constants, which breaks the 2 GB
+    protobuf limit for large tables. Here the array stays in this process and is
+    handed to TensorFlow by a ``py_func`` when the initialiser runs, so
+    ``global_variables_initializer()`` in user code keeps working unchanged. The
+    graph therefore cannot initialise this variable in another process (a restored
+    checkpoint does not need the initialiser).
+    """
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    value = tf.py_func(lambda: array, [], tf.float32, stateful=False, name=name)
+    value.set_shape(array.shape)
+    return value
+
+
+# ----------------------------------------------------------------------------------
+# layers
+# ----------------------------------------------------------------------------------
+
+def l2_loss_of_scope_variables(scope_name, l2_reg):
+    """``l2_reg * l2_loss(v)`` summed over the trainable variables under ``scope_name``.
+
+    The TF1 collection prefix match the original used, summed in collection order
+    starting from the Python float ``0.0`` (so no variables give ``0.0``).
+    """
+    loss = 0.0
+    for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name):
+        loss += l2_reg * tf.nn.l2_loss(var)
+    return loss
+
+
+def embedding_lookup(params, ids):
+    """Row lookup that also works on partitioned tables (rows split in contiguous blocks)."""
+    return tf.nn.embedding_lookup(params, ids, partition_strategy='div')
+
+
+def dropout(x, rate):
+    """Dropout with drop probability ``rate`` (TF1 ``keep_prob = 1 - rate``)."""
+    return tf.nn.dropout(x, rate=rate)
+
+
+def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
+    """``tf.contrib.layers.batch_norm`` as OpenRec used it, on a ``[N, C]`` tensor.
+
+    Equivalent to ``fused=True, center=True, scale=True, updates_collections=None``:
+    the training output depends on in-place moving-average updates (the mean with the
+    batch mean, the variance with the Bessel-corrected batch variance); the serving
+    output normalises with the moving statistics. Variables ``beta``, ``gamma``,
+    ``moving_mean`` and ``moving_variance`` live in ``scope``; the moving statistics
+    are never partitioned, as in TF1.
+    """
+    channels = tf.compat.dimension_value(x.shape[-1])
+    with tf.variable_scope(scope, reuse=reuse):
+        beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer())
+        gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer())
+        with tf.variable_scope(tf.get_variable_scope(), partitioner=None):
+            moving_mean = tf.get_variable(
+                'moving_mean', [channels], tf.float32, tf.zeros_initializer(), trainable=False,
+                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+            moving_variance = tf.get_variable(
+                'moving_variance', [channels], tf.float32, tf.ones_initializer(), trainable=False,
+                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+        x4 = tf.reshape(x, [-1, 1, 1, channels])
+        if train:
+            y, mean, variance = tf.nn.fused_batch_norm(
+                x4, gamma, beta, epsilon=epsilon, is_training=True)
+            updates = [tf.assign_sub(moving_mean, (moving_mean - mean) * (1.0 - decay)),
+                       tf.assign_sub(moving_variance, (moving_variance - variance) * (1.0 - decay))]
+            with tf.control_dependencies(updates):
+                y = tf.identity(y)
+        else:
+            y, _, _ = tf.nn.fused_batch_norm(x4, gamma, beta, mean=moving_mean,
+                                             variance=moving_variance, epsilon=epsilon,
+                                             is_training=False)
+        return tf.reshape(y, [-1, channels])
