@@ -120,6 +120,24 @@ def check_dims(dims, name='dims'):
     return [check_positive_int(d, '%s[%d]' % (name, i)) for i, d in enumerate(dims)]
 
 
+def check_choice(value, name, choices):
+    """One of a few allowed strings (case-sensitive)."""
+    if not isinstance(value, str):
+        raise ArgumentTypeError('%s must be one of %s, got %r'
+                                % (name, ', '.join(repr(c) for c in choices), value))
+    if value not in choices:
+        raise ArgumentError('%s must be one of %s, got %r'
+                            % (name, ', '.join(repr(c) for c in choices), value))
+    return value
+
+
+def check_width(value, name, expected, expected_name):
+    """A width that must match another one, e.g. ``dims[-1] == dim_embed``."""
+    if value != expected:
+        raise ArgumentError('%s must equal %s (%r), got %r' % (name, expected_name, expected, value))
+    return value
+
+
 def check_session(sess, name='sess'):
     if sess is None or not callable(getattr(sess, 'run', None)):
         raise ArgumentTypeError('%s must be a tf.compat.v1.Session, got %r' % (name, sess))
