@@ -147,19 +147,35 @@ def check_session(sess, name='sess'):
 def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dtype=None):
     """Convert ``value`` to a tensor of the current graph and check its static shape.
 
-    ``dtype`` may be ``'integer'`` or ``'floating'`` for a dtype family check.
+    ``dtype`` may be ``'integer'`` or ``'floating'`` for a dtype family check, or a
+    ``tf.DType`` for an exact match. A rejected value adds no op to the default graph.
     """
     check_not_none(value, name)
+    in_graph = hasattr(value, 'graph')
     try:
-        tensor = tf.convert_to_tensor(value)
+        if in_graph:
+            tensor = tf.convert_to_tensor(value)
+        else:
+            # Probe in a scratch graph: a constant made for a value that then fails a
+            # check would otherwise stay behind in the user's graph.
+            try:
+                with tf.Graph().as_default():
+                    tensor = tf.convert_to_tensor(value)
+            except (TypeError, ValueError):
+                # e.g. a list holding tensors of the default graph
+                tensor = tf.convert_to_tensor(value)
+                in_graph = True
     except (TypeError, ValueError) as err:
         raise ArgumentTypeError('%s must be a tensor or convertible to one: %s' % (name, err))
-    if tensor.graph is not tf.get_default_graph():
+    if in_graph and tensor.graph is not tf.get_default_graph():
         raise ArgumentError('%s belongs to another graph than the default graph' % name)
     if dtype == 'integer' and not tensor.dtype.is_integer:
         raise ArgumentTypeError('%s must have an integer dtype, got %s' % (name, tensor.dtype.name))
     if dtype == 'floating' and not tensor.dtype.is_floating:
         raise ArgumentTypeError('%s must have a floating dtype, got %s' % (name, tensor.dtype.name))
+    if isinstance(dtype, tf.DType) and tensor.dtype.base_dtype != dtype:
+        raise ArgumentTypeError('%s must have dtype %s, got %s'
+                                % (name, dtype.name, tensor.dtype.base_dtype.name))
     ndims = tensor.shape.ndims
     if rank is not None and ndims != rank:
         raise ArgumentError('%s must have rank %d, got shape %s' % (name, rank, tensor.shape))
@@ -169,7 +185,7 @@ def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dt
                            or tf.compat.dimension_value(tensor.shape[-1]) is None):
         raise ArgumentError('%s must have a statically known last dimension, got shape %s'
                             % (name, tensor.shape))
-    return tensor
+    return tensor if in_graph else tf.convert_to_tensor(value)
 
 
 def check_array(value, name, ndim=None):

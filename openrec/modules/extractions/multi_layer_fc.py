@@ -62,7 +62,7 @@ class MultiLayerFC(Extraction):
         holds a non-positive width, a dropout rate is outside [0, 1), or eager
         execution is active.
     TypeError
-        If ``in_tensor`` is not a floating tensor or ``dims`` is not a list of ints.
+        If ``in_tensor`` is not a float32 tensor or ``dims`` is not a list of ints.
 
     References
     ----------
@@ -78,8 +78,6 @@ class MultiLayerFC(Extraction):
         require_graph_mode('MultiLayerFC')
         check_scope(scope)
         check_l2_reg(l2_reg)
-        self._in_tensor = check_tensor(in_tensor, 'in_tensor', rank=2, known_last_dim=True,
-                                       dtype='floating')
         self._dims = check_dims(dims)
         self._relu_in = relu_in
         self._relu_mid = relu_mid
@@ -87,6 +85,9 @@ class MultiLayerFC(Extraction):
         self._dropout_in = check_rate(dropout_in, 'dropout_in')
         self._dropout_mid = check_rate(dropout_mid, 'dropout_mid')
         self._dropout_out = check_rate(dropout_out, 'dropout_out')
+        # float32 like the weights: a float64 input would fail in matmul after FC__0 exists
+        self._in_tensor = check_tensor(in_tensor, 'in_tensor', rank=2, known_last_dim=True,
+                                       dtype=tf.float32)
         self._bias_in = bias_in
         self._bias_mid = bias_mid
         self._bias_out = bias_out

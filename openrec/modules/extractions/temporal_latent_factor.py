@@ -8,7 +8,7 @@ from tqdm import tqdm
 from openrec._tfutils import (ArgumentError, check_dims, check_session, check_l2_reg, check_scope, check_shape,
                               check_tensor, embedding_initializer, embedding_lookup,
                               out_of_graph_value, require_graph_mode)
-from openrec.modules.extractions._identity_pretraining import run_identity_pretraining
+from openrec.modules.extractions._identity_pretraining import PARAMS, run_identity_pretraining
 from openrec.modules.extractions.extraction import Extraction
 from openrec.modules.extractions.multi_layer_fc import MultiLayerFC
 
@@ -175,30 +175,35 @@ class TemporalLatentFactor(Extraction):
                                 'and mlp_pretrain=True (this one has train=%r, mlp_pretrain=%r)'
                                 % (self._train, self._mlp_pretrain))
         check_session(sess)
-        values = sess.run(self._pretrain_state)
-        n = len(self._mlp_dims)
-        layers = [dict(zip(('W', 'b', 'beta', 'gamma'), values[6 * i:6 * i + 4])) for i in range(n)]
-        moving = [dict(zip(('mean', 'variance'), values[6 * i + 4:6 * i + 6])) for i in range(n)]
-        slots = values[6 * n:6 * n + 8 * n]
-        adam = ([dict(zip(('W', 'b', 'beta', 'gamma'), slots[4 * i:4 * i + 4])) for i in range(n)],
-                [dict(zip(('W', 'b', 'beta', 'gamma'), slots[4 * (n + i):4 * (n + i) + 4]))
-                 for i in range(n)])
-        powers = list(values[-2:])
+        state = self._unpack_pretraining_state(sess.run(self._pretrain_state))
         with tqdm(total=self._pretrain_steps, desc='Pretrain %s MLP as identity' % self._scope,
                   unit='step') as bar:
             done = 0
             while done < self._pretrain_steps:
                 steps = min(self._pretrain_chunk, self._pretrain_steps - done)
                 batches = np.random.uniform(-0.5, 0.5, (steps, _PRETRAIN_BATCH, self._shape[1]))
-                run_identity_pretraining(layers, moving, adam, powers, batches)
+                run_identity_pretraining(state, batches.astype(np.float32))
                 done += steps
                 bar.update(steps)
-        new_values = [a for l, m in zip(layers, moving) for a in
-                      (l['W'], l['b'], l['beta'], l['gamma'], m['mean'], m['variance'])]
-        new_values += [side[i][k] for side in adam for i in range(n)
-                       for k in ('W', 'b', 'beta', 'gamma')]
-        new_values += [np.float32(p) for p in powers]
-        sess.run(self._pretrain_store, dict(zip(self._pretrain_feeds, new_values)))
+        sess.run(self._pretrain_store,
+                 dict(zip(self._pretrain_feeds, self._pack_pretraining_state(state))))
+
+    def _unpack_pretraining_state(self, values):
+        n = len(self._mlp_dims)
+        layer = lambda chunk: dict(zip(PARAMS, chunk))
+        return {'params': [layer(values[6 * i:6 * i + 4]) for i in range(n)],
+                'moving': [list(values[6 * i + 4:6 * i + 6]) for i in range(n)],
+                'm': [layer(values[6 * n + 4 * i:6 * n + 4 * i + 4]) for i in range(n)],
+                'v': [layer(values[10 * n + 4 * i:10 * n + 4 * i + 4]) for i in range(n)],
+                'powers': list(values[-2:])}
+
+    def _pack_pretraining_state(self, state):
+        values = []
+        for params, moving in zip(state['params'], state['moving']):
+            values += [params[k] for k in PARAMS] + list(moving)
+        for key in ('m', 'v'):
+            values += [layer[k] for layer in state[key] for k in PARAMS]
+        return values + list(state['powers'])
 
     def forward_update_embeddings(self, sess):
         """Retrieve update node.
