@@ -60,7 +60,7 @@ class SDAE(Extraction):
         check_scope(scope)
         check_l2_reg(l2_reg)
         self._in_tensor = check_tensor(in_tensor, 'in_tensor', rank=2, known_last_dim=True,
-                                       dtype='floating')
+                                       dtype=tf.float32)
         self._dims = check_dims(dims)
         if len(self._dims) < 2:
             raise ArgumentError('dims must have at least two entries [input width, code width], '
