@@ -8,7 +8,7 @@ setup(
     long_description=open('README.rst').read(),
     long_description_content_type='text/x-rst',
     packages=find_packages(include=['openrec', 'openrec.*']),
-    package_data={'openrec': ['data/*.npz']},
+    package_data={'openrec.data': ['*.npz']},
     include_package_data=True,
     python_requires='>=3.9',
     install_requires=['tensorflow>=2.16', 'numpy', 'tqdm'],
