@@ -1,0 +1,6 @@
+"""Background batch samplers for training."""
+from openrec.utils.samplers.sampler import Sampler
+from openrec.utils.samplers.pairwise_sampler import PairwiseSampler
+from openrec.utils.samplers.n_pairwise_sampler import NPairwiseSampler
+from openrec.utils.samplers.pointwise_sampler import PointwiseSampler
+from openrec.utils.samplers.explicit_sampler import ExplicitSampler

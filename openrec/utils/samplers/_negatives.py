@@ -1,0 +1,72 @@
+"""Vectorised uniform negative-item sampling (private)."""
+import numpy as np
+
+from openrec.utils._checks import ArgumentError
+
+
+class _Negatives(object):
+    """Uniform draws of items outside each user's positives, without rejection loops.
+
+    Users are addressed by a compact index (position in :attr:`users`). For a user with
+    sorted distinct positives ``p_0 < p_1 < ...`` (ids in ``[0, max_item)``) the ``r``-th
+    non-positive item is ``r + #{i : p_i - i <= r}``; the counts for a whole batch come
+    from one ``np.searchsorted`` on the per-user keys ``user * (max_item + 1) + p_i - i``.
+    So ``r`` uniform in ``[0, max_item - #positives)`` gives a uniform negative.
+    """
+
+    def __init__(self, users, items, max_item, extra_users=()):
+        users = np.asarray(users, dtype=np.int64).ravel()
+        items = np.asarray(items, dtype=np.int64).ravel()
+        self.users = np.unique(np.concatenate([users, np.asarray(extra_users, dtype=np.int64)]))
+        user_index = np.searchsorted(self.users, users)
+        self.max_item = int(max_item)
+        keep = (items >= 0) & (items < max_item)
+        pairs = np.unique(user_index[keep] * max_item + items[keep])
+        pos_user, pos_item = np.divmod(pairs, max_item)
+        counts = np.bincount(pos_user, minlength=len(self.users))
+        self.indptr = np.r_[0, np.cumsum(counts)]
+        local = np.arange(len(pairs)) - self.indptr[pos_user]
+        self.keys = pos_user * (max_item + 1) + (pos_item - local)
+        self.eligible = max_item - counts
+
+    def index_of(self, user_ids):
+        """Compact indices of ``user_ids`` (every id must be one of :attr:`users`)."""
+        return np.searchsorted(self.users, user_ids)
+
+    def require(self, count, what, uidx):
+        """Raise ValueError naming the first user of ``uidx`` with fewer than ``count`` eligible items."""
+        uidx = np.unique(uidx)
+        short = uidx[self.eligible[uidx] < count]
+        if len(short):
+            u = short[0]
+            raise ArgumentError(
+                'user %d has %d eligible negative item(s) (max_item=%d minus %d positives), '
+                'fewer than the %d needed for %s; %d user(s) are affected'
+                % (self.users[u], self.eligible[u], self.max_item,
+                   self.max_item - self.eligible[u], count, what, len(short)))
+
+    def _nth_negative(self, uidx, r):
+        queries = uidx * (self.max_item + 1) + r
+        return r + (np.searchsorted(self.keys, queries, side='right') - self.indptr[uidx])
+
+    def draw(self, uidx, rng):
+        """One uniform negative per entry of ``uidx`` (int64 array, same shape)."""
+        r = rng.integers(0, self.eligible[uidx])
+        return self._nth_negative(uidx, r)
+
+    def draw_distinct(self, uidx, count, rng, max_redraws=8):
+        """``(len(uidx), count)`` negatives, distinct within each row, in draw order."""
+        eligible = self.eligible[uidx][:, None]
+        r = rng.integers(0, eligible, size=(len(uidx), count))
+        for attempt in range(max_redraws + 1):
+            s = np.sort(r, axis=1)
+            bad = np.flatnonzero((s[:, 1:] == s[:, :-1]).any(axis=1))
+            if len(bad) == 0:
+                break
+            if attempt < max_redraws:
+                r[bad] = rng.integers(0, eligible[bad], size=(len(bad), count))
+            else:
+                # crowded rows (few eligible items): exact draws without replacement
+                for row in bad:
+                    r[row] = rng.choice(eligible[row, 0], size=count, replace=False)
+        return self._nth_negative(np.repeat(uidx, count).reshape(r.shape), r)
