@@ -5,6 +5,7 @@ relied on (contrib batch norm, Xavier initialisation) from ``tf.compat.v1`` ops,
 holds the argument checks and the graph-mode guard so that each module stays short.
 Nothing here is public API.
 """
+import contextlib
 import numbers
 
 import numpy as np
@@ -238,6 +239,63 @@ def out_of_graph_value(array, name='initial_value'):
     return value
 
 
+def array_initializer(array):
+    """A ``get_variable`` initializer for ``array`` that works for partitioned tables too.
+
+    Each part receives its slice of the array through :func:`out_of_graph_value`.
+    """
+    def initializer(shape, dtype=None, partition_info=None):
+        offset = partition_info.var_offset if partition_info is not None else [0] * len(shape)
+        index = tuple(slice(o, o + s) for o, s in zip(offset, shape))
+        return out_of_graph_value(array[index])
+    return initializer
+
+
+# ----------------------------------------------------------------------------------
+# tables: plain or partitioned (``variable_scope(..., partitioner=...)``)
+# ----------------------------------------------------------------------------------
+
+def is_partitioned(var):
+    # tf.compat.v1 does not export the PartitionedVariable class
+    return type(var).__name__ == 'PartitionedVariable' and hasattr(var, 'as_tensor')
+
+
+@contextlib.contextmanager
+def unpartitioned():
+    """Create variables in the current scope without its partitioner (as TF1's slots did)."""
+    scope = tf.get_variable_scope()
+    saved = scope.partitioner
+    scope.set_partitioner(None)
+    try:
+        yield
+    finally:
+        scope.set_partitioner(saved)
+
+
+def whole_table(var):
+    """The full value of a table: the variable itself, or its parts concatenated."""
+    return var.as_tensor() if is_partitioned(var) else var
+
+
+def embedding_lookup(params, ids):
+    """Row lookup that also works on partitioned tables (rows split in contiguous blocks)."""
+    return tf.nn.embedding_lookup(params, ids, partition_strategy='div')
+
+
+def scatter_update(var, ids, updates):
+    """``tf.scatter_update`` of rows ``ids``, routing rows to the parts of a partitioned table."""
+    if not is_partitioned(var):
+        return tf.scatter_update(var, ids, updates)
+    writes = []
+    for part in var:
+        begin = part._get_save_slice_info().var_offset[0]
+        end = begin + tf.compat.dimension_value(part.shape[0])
+        mine = tf.logical_and(ids >= begin, ids < end)
+        writes.append(tf.scatter_update(part, tf.boolean_mask(ids, mine) - begin,
+                                        tf.boolean_mask(updates, mine)))
+    return tf.group(*writes)
+
+
 # ----------------------------------------------------------------------------------
 # layers
 # ----------------------------------------------------------------------------------
@@ -252,11 +310,6 @@ def l2_loss_of_scope_variables(scope_name, l2_reg):
     for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name):
         loss += l2_reg * tf.nn.l2_loss(var)
     return loss
-
-
-def embedding_lookup(params, ids):
-    """Row lookup that also works on partitioned tables (rows split in contiguous blocks)."""
-    return tf.nn.embedding_lookup(params, ids, partition_strategy='div')
 
 
 def dropout(x, rate):
@@ -278,7 +331,7 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
     with tf.variable_scope(scope, reuse=reuse):
         beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer())
         gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer())
-        with tf.variable_scope(tf.get_variable_scope(), partitioner=None):
+        with unpartitioned():
             moving_mean = tf.get_variable(
                 'moving_mean', [channels], tf.float32, tf.zeros_initializer(), trainable=False,
                 collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])

@@ -3,7 +3,8 @@ import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import (ArgumentError, check_l2_reg, check_number, check_scope,
                               check_shape, check_tensor, embedding_initializer,
-                              embedding_lookup, require_graph_mode)
+                              embedding_lookup, require_graph_mode, scatter_update,
+                              whole_table)
 from openrec.modules.extractions.extraction import Extraction
 
 
@@ -52,7 +53,7 @@ class LatentFactor(Extraction):
             self._embedding = tf.get_variable('embedding', shape=self._shape, dtype=tf.float32,
                                               initializer=self._initializer, trainable=True)
             if self._ids is None:
-                self._outputs.append(self._embedding)
+                self._outputs.append(whole_table(self._embedding))
             else:
                 self._outputs.append(embedding_lookup(self._embedding, self._ids))
                 if self._l2_reg is not None:
@@ -88,6 +89,6 @@ class LatentFactor(Extraction):
         ids = check_tensor(censor_id_list, 'censor_id_list', dtype='integer')
         if ids.shape.ndims not in (None, 1):
             raise ArgumentError('censor_id_list must be 1-D, got shape %s' % ids.shape)
-        rows = tf.gather(self._embedding, ids)
+        rows = embedding_lookup(self._embedding, ids)
         norm = tf.sqrt(tf.reduce_sum(tf.square(rows), axis=1, keepdims=True))
-        return tf.scatter_update(self._embedding, ids, rows / tf.maximum(norm, max_norm))
+        return scatter_update(self._embedding, ids, rows / tf.maximum(norm, max_norm))

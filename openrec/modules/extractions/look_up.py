@@ -1,8 +1,9 @@
 """The LookUp extraction."""
 import tensorflow.compat.v1 as tf
 
-from openrec._tfutils import (check_array, check_scope, check_tensor, embedding_lookup,
-                              out_of_graph_value, require_graph_mode)
+from openrec._tfutils import (array_initializer, check_array, check_scope, check_tensor,
+                              embedding_lookup, out_of_graph_value, require_graph_mode,
+                              whole_table)
 from openrec.modules.extractions.extraction import Extraction
 
 
@@ -34,9 +35,11 @@ class LookUp(Extraction):
     -----
     The table is the non-trainable variable ``<scope>/embedding``, created with
     ``tf.Variable`` as in the original, so its name is uniquified rather than shared
-    when the scope is re-entered. The array is not stored in the GraphDef: it is fed
-    to the variable's initializer when ``tf.compat.v1.global_variables_initializer()``
-    runs, in this process.
+    when the scope is re-entered. Under a ``variable_scope`` with a partitioner it is
+    created with ``get_variable`` instead (partitioned variables need it), with parts
+    ``<scope>/embedding/part_<k>``, shared on reuse. The array is not stored in the
+    GraphDef: it is fed to the variable's initializer when
+    ``tf.compat.v1.global_variables_initializer()`` runs, in this process.
     """
 
     def __init__(self, embed, ids=None, scope=None, reuse=False):
@@ -49,9 +52,15 @@ class LookUp(Extraction):
     def _build_shared_graph(self):
         """Build shared computational graphs across training and serving (may be overridden)."""
         with tf.variable_scope(self._scope, reuse=self._reuse):
-            self._embedding = tf.Variable(out_of_graph_value(self._embed), trainable=False,
-                                          name='embedding')
+            if tf.get_variable_scope().partitioner is None:
+                self._embedding = tf.Variable(out_of_graph_value(self._embed), trainable=False,
+                                              name='embedding')
+            else:
+                # partitioned variables only come from get_variable
+                self._embedding = tf.get_variable('embedding', shape=self._embed.shape,
+                                                  dtype=tf.float32, trainable=False,
+                                                  initializer=array_initializer(self._embed))
             if self._ids is None:
-                self._outputs.append(self._embedding)
+                self._outputs.append(whole_table(self._embedding))
             else:
                 self._outputs.append(embedding_lookup(self._embedding, self._ids))

@@ -5,9 +5,10 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 from tqdm import tqdm
 
-from openrec._tfutils import (ArgumentError, check_dims, check_session, check_l2_reg, check_scope, check_shape,
-                              check_tensor, embedding_initializer, embedding_lookup,
-                              out_of_graph_value, require_graph_mode)
+from openrec._tfutils import (ArgumentError, array_initializer, check_dims, check_l2_reg,
+                              check_scope, check_session, check_shape, check_tensor,
+                              embedding_initializer, embedding_lookup, require_graph_mode,
+                              scatter_update, unpartitioned, whole_table)
 from openrec.modules.extractions._identity_pretraining import PARAMS, run_identity_pretraining
 from openrec.modules.extractions.extraction import Extraction
 from openrec.modules.extractions.multi_layer_fc import MultiLayerFC
@@ -45,7 +46,8 @@ class TemporalLatentFactor(Extraction):
         An indicator for training or serving phase.
     scope : str, optional
         Scope for module variables. The MLP lives in ``<scope>/<scope>/MLP``, as in the
-        original.
+        original. Under a ``variable_scope`` with a partitioner, ``embedding`` and
+        ``flag`` are partitioned; the MLP's variables never are.
     reuse : bool, optional
         Whether or not to reuse module variables.
 
@@ -85,35 +87,37 @@ class TemporalLatentFactor(Extraction):
         return array
 
     def _mlp(self, in_tensor, train, reuse, l2_reg=None):
-        return MultiLayerFC(in_tensor, self._mlp_dims, relu_out=True, batch_norm=True,
-                            train=train, l2_reg=l2_reg, scope=self._scope + '/MLP', reuse=reuse)
+        # a scope partitioner is meant for the table; the small MLP stays whole
+        with unpartitioned():
+            return MultiLayerFC(in_tensor, self._mlp_dims, relu_out=True, batch_norm=True,
+                                train=train, l2_reg=l2_reg, scope=self._scope + '/MLP',
+                                reuse=reuse)
 
     def _build_shared_graph(self):
         """Build shared computational graphs across training and serving (may be overridden)."""
         with tf.variable_scope(self._scope, reuse=self._reuse):
-            if isinstance(self._initializer, np.ndarray):
-                self._embedding = tf.get_variable('embedding', dtype=tf.float32, trainable=False,
-                                                  initializer=out_of_graph_value(self._initializer))
-            else:
-                self._embedding = tf.get_variable('embedding', shape=self._shape, dtype=tf.float32,
-                                                  initializer=self._initializer, trainable=False)
+            initializer = self._initializer
+            if isinstance(initializer, np.ndarray):
+                initializer = array_initializer(initializer)
+            self._embedding = tf.get_variable('embedding', shape=self._shape, dtype=tf.float32,
+                                              initializer=initializer, trainable=False)
             self._flag = tf.get_variable('flag', shape=[self._shape[0]], dtype=tf.bool,
                                          initializer=tf.zeros_initializer(),
                                          trainable=False)
             unique_ids, _ = tf.unique(tf.reshape(self._ids, [-1]))
-            mark = tf.scatter_update(self._flag, unique_ids, tf.ones_like(unique_ids, dtype=tf.bool))
+            mark = scatter_update(self._flag, unique_ids, tf.ones_like(unique_ids, dtype=tf.bool))
             with tf.control_dependencies([mark]):
                 mlp = self._mlp(embedding_lookup(self._embedding, self._ids), self._train,
                                 self._reuse, self._l2_reg)
             self._outputs += mlp.get_outputs()
             self._loss += mlp.get_loss()
 
-            update_ids = tf.reshape(tf.where(self._flag), [-1])
+            update_ids = tf.reshape(tf.where(whole_table(self._flag)), [-1])
             refreshed = self._mlp(embedding_lookup(self._embedding, update_ids), False, True)
-            self._update_node = tf.scatter_update(self._embedding, update_ids,
-                                                  refreshed.get_outputs()[0])
-            self._clear_flag = tf.scatter_update(self._flag, update_ids,
-                                                 tf.zeros_like(update_ids, dtype=tf.bool))
+            self._update_node = scatter_update(self._embedding, update_ids,
+                                               refreshed.get_outputs()[0])
+            self._clear_flag = scatter_update(self._flag, update_ids,
+                                              tf.zeros_like(update_ids, dtype=tf.bool))
 
     def _build_training_graph(self):
         """Build training-specific computational graphs (may be overridden)."""
@@ -134,7 +138,7 @@ class TemporalLatentFactor(Extraction):
 
     def _pretraining_state(self, optimizer):
         """Every variable one identity-pretraining step reads or writes, in a fixed order."""
-        with tf.variable_scope(self._scope + '/MLP', reuse=True):
+        with unpartitioned(), tf.variable_scope(self._scope + '/MLP', reuse=True):
             layers = []
             for i in range(len(self._mlp_dims)):
                 layers.append([tf.get_variable(name) for name in
