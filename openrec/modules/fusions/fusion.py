@@ -1,0 +1,23 @@
+"""The Fusion base class."""
+from openrec.modules.module import Module
+
+
+class Fusion(Module):
+    """A direct inheritance of the Module: the base of modules that combine other modules' outputs.
+
+    It builds nothing and owns no variables (outputs ``[]``, loss ``0.0``).
+
+    Parameters
+    ----------
+    train : bool, optional
+        Build the training graph (True) or the serving graph (False).
+    l2_reg : float, optional
+        Weight for L2 regularization, i.e., weight decay.
+    scope : str, optional
+        Scope for module variables (default: the class name).
+    reuse : bool, optional
+        Whether or not to reuse module variables.
+    """
+
+    def __init__(self, train=True, l2_reg=None, scope=None, reuse=False):
+        super(Fusion, self).__init__(train=train, l2_reg=l2_reg, scope=scope, reuse=reuse)

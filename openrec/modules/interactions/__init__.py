@@ -1,0 +1,17 @@
+"""Interaction modules: score users against items and define the training losses.
+
+``NSEuDist`` (the original's spelling) is an alias of :class:`NsEuDist`.
+"""
+from openrec.modules.interactions.interaction import Interaction
+from openrec.modules.interactions.pairwise_log import PairwiseLog
+from openrec.modules.interactions.pairwise_hinge import PairwiseHinge
+from openrec.modules.interactions.pairwise_eu_dist import PairwiseEuDist
+from openrec.modules.interactions.ns_log import NsLog
+from openrec.modules.interactions.ns_eu_dist import NsEuDist, NSEuDist
+from openrec.modules.interactions.pointwise_mse import PointwiseMSE
+from openrec.modules.interactions.pointwise_ge_ce import PointwiseGeCE
+from openrec.modules.interactions.pointwise_mlp_ce import PointwiseMLPCE
+from openrec.modules.interactions.pointwise_ge_mlp_ce import PointwiseGeMLPCE
+
+__all__ = ['Interaction', 'PairwiseLog', 'PairwiseHinge', 'PairwiseEuDist', 'NsLog', 'NsEuDist',
+           'NSEuDist', 'PointwiseMSE', 'PointwiseGeCE', 'PointwiseMLPCE', 'PointwiseGeMLPCE']
