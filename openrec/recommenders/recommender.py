@@ -1,0 +1,484 @@
+"""The Recommender base class."""
+import collections.abc
+import numbers
+
+import tensorflow.compat.v1 as tf
+
+from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
+                              check_number, check_positive_int)
+
+_OPTIMIZERS = ('SGD', 'Adam')
+_DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
+
+
+class Recommender(object):
+    """Base of every OpenRec recommender: a TF1 graph assembled from modules, with its session.
+
+    The constructor builds everything at once, in a fixed order: the training graph
+    (inputs, extractions, fusions, interactions, optimizer), the post-training ops
+    (run after each training step), the serving graph, a session, the variable
+    initialization and a :class:`tf.compat.v1.train.Saver` that keeps every
+    checkpoint. Training and serving graphs share variables through scope reuse.
+
+    Each recommender owns its :class:`tf.compat.v1.Graph` (the :attr:`graph`
+    property) and its :class:`tf.compat.v1.Session` (:attr:`sess`): several
+    recommenders can live in one process, and construction works whether or not
+    eager execution is on. The original built in the process default graph; variable
+    names (checkpoint keys) are unchanged.
+
+    Parameters
+    ----------
+    batch_size : int
+        Training batch size. Training inputs have this static size.
+    max_user : int
+        Maximum number of users (user ids are in ``[0, max_user)``).
+    max_item : int
+        Maximum number of items (item ids are in ``[0, max_item)``).
+    extra_interactions_funcs : list of callable, optional
+        Extra interaction builders, each called as ``func(train)`` after
+        :meth:`_build_default_interactions`.
+    extra_fusions_funcs : list of callable, optional
+        Extra fusion builders, each called as ``func(train)`` after
+        :meth:`_build_default_fusions`.
+    test_batch_size : int, optional
+        Serving batch size (subclasses decide whether serving inputs use it).
+    l2_reg : float, optional
+        Weight for L2 regularization, passed to the modules (their losses hold the L2
+        terms; there is no separate weight decay).
+    opt : str, optional
+        Optimizer: ``'SGD'`` (gradient descent) or ``'Adam'``.
+    lr : float, optional
+        Learning rate. Default: 0.005 for ``'SGD'``, 0.001 for ``'Adam'``.
+    init_dict : dict, optional
+        ``feed_dict`` for the one run of the variable initializer. Feeding an
+        initializer output overrides a variable's start value, e.g.
+        ``{'user/embedding/Initializer/truncated_normal:0': array}``.
+    sess_config : tf.compat.v1.ConfigProto, optional
+        Session configuration.
+
+    Raises
+    ------
+    ValueError
+        If an argument has a bad value (non-positive sizes, unknown ``opt``,
+        non-positive ``lr``, negative ``l2_reg``), checked before anything is built;
+        or, while building, if no module contributes a loss tensor.
+    TypeError
+        If an argument has the wrong type.
+
+    Notes
+    -----
+    How to write a recommender (subclass):
+
+    1. In ``__init__``, validate and store your own arguments (``self._dim_embed =
+       ...``), then call ``super().__init__(...)``: the base constructor builds the
+       whole graph and calls your hooks, which need those attributes.
+    2. Declare inputs in :meth:`_build_user_inputs`, :meth:`_build_item_inputs` and
+       :meth:`_build_extra_inputs` with :meth:`_add_input` (placeholders are named
+       ``<name>_train`` / ``<name>_serving``), and map batches onto them in
+       :meth:`_input_mappings`.
+    3. Build extraction modules in :meth:`_build_user_extractions`,
+       :meth:`_build_item_extractions` and :meth:`_build_extra_extractions`, fusions in
+       :meth:`_build_default_fusions` and interactions in
+       :meth:`_build_default_interactions`, reading inputs and other modules with
+       :meth:`_get_input` / :meth:`_get_module` and registering each module with
+       :meth:`_add_module`. Every hook receives ``train``: build the training variant
+       (``train=True``, module reuse off, loss counted) and the serving variant
+       (``train=False``, same scopes with ``reuse=True``).
+    4. The training loss is the sum of the losses of all modules registered with
+       ``train_loss`` true. Optionally post-process gradients in
+       :meth:`_grad_post_processing` and return ops to run after each step (e.g. norm
+       censoring) from :meth:`_build_post_training_ops`.
+    5. Override :meth:`_build_serving_graph`: call the base method, then set
+       ``self._scores`` (what :meth:`serve` returns).
+
+    Quirks kept from the original: :meth:`_add_input` and :meth:`_add_module`
+    overwrite silently; an overwritten module registered with a loss stays in the
+    loss (fusions rely on this); modules added after the optimizer exists do not
+    change the loss.
+    """
+
+    _str_to_dtype = {
+        'float16': tf.float16, 'float32': tf.float32, 'float64': tf.float64,
+        'int8': tf.int8, 'int16': tf.int16, 'int32': tf.int32, 'int64': tf.int64,
+        'bool': tf.bool, 'string': tf.string,
+    }
+
+    def __init__(self, batch_size, max_user, max_item, extra_interactions_funcs=[],
+                 extra_fusions_funcs=[], test_batch_size=None, l2_reg=None, opt='SGD', lr=None,
+                 init_dict=None, sess_config=None):
+        self._batch_size = check_positive_int(batch_size, 'batch_size')
+        self._test_batch_size = (None if test_batch_size is None
+                                 else check_positive_int(test_batch_size, 'test_batch_size'))
+        self._max_user = check_positive_int(max_user, 'max_user')
+        self._max_item = check_positive_int(max_item, 'max_item')
+        self._l2_reg = check_l2_reg(l2_reg)
+        self._opt = check_choice(opt, 'opt', _OPTIMIZERS)
+        self._lr = _DEFAULT_LR[opt] if lr is None else check_number(lr, 'lr', positive=True)
+        extra_interactions_funcs = self._check_funcs(extra_interactions_funcs,
+                                                     'extra_interactions_funcs')
+        extra_fusions_funcs = self._check_funcs(extra_fusions_funcs, 'extra_fusions_funcs')
+        if init_dict is not None and not isinstance(init_dict, collections.abc.Mapping):
+            raise ArgumentTypeError('init_dict must be a dict (a feed_dict) or None, got %r'
+                                    % (init_dict,))
+        if sess_config is not None and not isinstance(sess_config, tf.ConfigProto):
+            raise ArgumentTypeError('sess_config must be a tf.compat.v1.ConfigProto or None, '
+                                    'got %r' % (sess_config,))
+
+        self._loss_nodes = []
+        self._inputs_store = {'train': {}, 'serving': {}}
+        self._modules_store = {'train': {}, 'serving': {}}
+        self._interactions_funcs = [self._build_default_interactions] + extra_interactions_funcs
+        self._fusions_funcs = [self._build_default_fusions] + extra_fusions_funcs
+
+        self._graph = tf.Graph()
+        with self._graph.as_default():
+            self._build_training_graph()
+            self._build_post_training_graph()
+            self._build_serving_graph()
+            if sess_config is None:
+                self._sess = tf.Session()
+            else:
+                self._sess = tf.Session(config=sess_config)
+            self._initialize(init_dict)
+            self._saver = tf.train.Saver(max_to_keep=None)
+
+    @staticmethod
+    def _check_funcs(funcs, name):
+        if isinstance(funcs, (str, bytes)) or not isinstance(funcs, collections.abc.Iterable):
+            raise ArgumentTypeError('%s must be a list of callables, got %r' % (name, funcs))
+        funcs = list(funcs)
+        for i, func in enumerate(funcs):
+            if not callable(func):
+                raise ArgumentTypeError('%s[%d] must be callable, got %r' % (name, i, func))
+        return funcs
+
+    @property
+    def graph(self):
+        """tf.compat.v1.Graph: the graph this recommender was built in (read-only)."""
+        return self._graph
+
+    @property
+    def sess(self):
+        """tf.compat.v1.Session: the session running :attr:`graph` (read-only)."""
+        return self._sess
+
+    # ------------------------------------------------------------------------------
+    # public API
+    # ------------------------------------------------------------------------------
+
+    def train(self, batch_data):
+        """Run one training step.
+
+        Parameters
+        ----------
+        batch_data : dict or numpy structured array
+            A batch indexable by the field names :meth:`_input_mappings` reads.
+
+        Returns
+        -------
+        numpy.float32
+            The loss of this step, computed from the values before the update.
+        """
+        with self._graph.as_default():
+            # Post-training ops are fetched as ops: fetching the scatter results would
+            # copy whole embedding tables to Python every step.
+            fetches = [self._train_op, self._loss] + [
+                op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
+            return self._sess.run(fetches,
+                                  feed_dict=self._input_mappings(batch_data, train=True))[1]
+
+    def serve(self, batch_data):
+        """Score a serving batch.
+
+        Parameters
+        ----------
+        batch_data : dict or numpy structured array
+            A batch indexable by the field names :meth:`_input_mappings` reads with
+            ``train=False``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The scores (``self._scores``), usually ``[number of users, number of items]``.
+        """
+        with self._graph.as_default():
+            return self._sess.run(self._scores,
+                                  feed_dict=self._input_mappings(batch_data, train=False))
+
+    def save(self, save_dir, step):
+        """Save a checkpoint of every variable (optimizer slots included).
+
+        Parameters
+        ----------
+        save_dir : str
+            Path prefix: files ``<save_dir>-<step>.*``, a ``checkpoint`` index and the
+            meta graph are written.
+        step : int
+            Global step appended to the prefix.
+        """
+        with self._graph.as_default():
+            self._saver.save(self._sess, save_dir, global_step=step)
+
+    def load(self, load_dir):
+        """Restore every variable from a checkpoint.
+
+        Parameters
+        ----------
+        load_dir : str
+            Full checkpoint prefix, i.e. ``<save_dir>-<step>``.
+        """
+        with self._graph.as_default():
+            self._saver.restore(self._sess, load_dir)
+
+    def compute_module_outputs(self, name, batch_data, train=True):
+        """Evaluate the outputs of a registered module.
+
+        Parameters
+        ----------
+        name : str
+            Module name.
+        batch_data : dict or numpy structured array
+            A batch for the training (``train=True``) or serving graph.
+        train : bool, optional
+            Which graph the module belongs to.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One array per output (empty when the module has no outputs).
+        """
+        with self._graph.as_default():
+            outputs = self._get_module(name, train=train).get_outputs()
+            if len(outputs) == 0:
+                return []
+            return self._sess.run(outputs,
+                                  feed_dict=self._input_mappings(batch_data, train=train))
+
+    def compute_module_loss(self, name, batch_data, train=True):
+        """Evaluate the loss of a registered module.
+
+        Parameters
+        ----------
+        name : str
+            Module name.
+        batch_data : dict or numpy structured array
+            A batch for the training (``train=True``) or serving graph.
+        train : bool, optional
+            Which graph the module belongs to.
+
+        Returns
+        -------
+        float or numpy.float32
+            The loss; a Python float loss (e.g. ``0.0`` of serving modules) is
+            returned without running anything.
+        """
+        with self._graph.as_default():
+            loss = self._get_module(name, train=train).get_loss()
+            if type(loss) == float:
+                return loss
+            return self._sess.run(loss, feed_dict=self._input_mappings(batch_data, train=train))
+
+    # ------------------------------------------------------------------------------
+    # construction steps
+    # ------------------------------------------------------------------------------
+
+    def _initialize(self, init_dict):
+        """Run the global variable initializer once, feeding ``init_dict`` if given."""
+        with self._graph.as_default():
+            init = tf.global_variables_initializer()
+            if init_dict is None:
+                self._sess.run(init)
+            else:
+                self._sess.run(init, feed_dict=init_dict)
+
+    def _build_training_graph(self):
+        """Build inputs, extractions, fusions, interactions and the optimizer for training."""
+        self._loss_nodes = []
+        self._build_inputs(train=True)
+        self._build_extractions(train=True)
+        self._build_fusions(train=True)
+        self._build_interactions(train=True)
+        self._build_optimizer()
+
+    def _build_post_training_graph(self):
+        """Build the ops run after each training step (they depend on the train op)."""
+        if hasattr(self, '_train_op'):
+            self._post_training_ops = []
+            with tf.control_dependencies([self._train_op]):
+                self._post_training_ops += self._build_post_training_ops()
+
+    def _build_serving_graph(self):
+        """Build inputs, extractions, fusions and interactions for serving.
+
+        Subclasses that serve call this, then set ``self._scores``.
+        """
+        self._build_inputs(train=False)
+        self._build_extractions(train=False)
+        self._build_fusions(train=False)
+        self._build_interactions(train=False)
+
+    def _build_inputs(self, train=True):
+        self._build_user_inputs(train)
+        self._build_item_inputs(train)
+        self._build_extra_inputs(train)
+
+    def _build_extractions(self, train=True):
+        self._build_user_extractions(train)
+        self._build_item_extractions(train)
+        self._build_extra_extractions(train)
+
+    def _build_fusions(self, train=True):
+        for func in self._fusions_funcs:
+            func(train)
+
+    def _build_interactions(self, train=True):
+        for func in self._interactions_funcs:
+            func(train)
+
+    def _build_optimizer(self):
+        """Sum the registered losses and build the optimizer's train op."""
+        if all(isinstance(m.get_loss(), numbers.Number) for m in self._loss_nodes):
+            raise ArgumentError(
+                '%s has no loss to minimize: no module registered with train_loss=True '
+                'returns a loss tensor (register modules with _add_module in the '
+                '_build_* hooks)' % self.__class__.__name__)
+        self._loss = tf.add_n([m.get_loss() for m in self._loss_nodes])
+        if self._opt == 'SGD':
+            optimizer = tf.train.GradientDescentOptimizer(self._lr)
+        else:
+            optimizer = tf.train.AdamOptimizer(learning_rate=self._lr)
+        grad_var_list = optimizer.compute_gradients(self._loss)
+        self._train_op = optimizer.apply_gradients(self._grad_post_processing(grad_var_list))
+
+    # ------------------------------------------------------------------------------
+    # hooks for subclasses
+    # ------------------------------------------------------------------------------
+
+    def _build_user_inputs(self, train=True):
+        """Declare user inputs with :meth:`_add_input` (may be overridden)."""
+        pass
+
+    def _build_item_inputs(self, train=True):
+        """Declare item inputs with :meth:`_add_input` (may be overridden)."""
+        pass
+
+    def _build_extra_inputs(self, train=True):
+        """Declare other inputs with :meth:`_add_input` (may be overridden)."""
+        pass
+
+    def _input_mappings(self, batch_data, train):
+        """Map a batch onto the input placeholders (may be overridden).
+
+        Parameters
+        ----------
+        batch_data : dict or numpy structured array
+            A batch indexable by field name.
+        train : bool
+            Map onto the training (True) or serving (False) placeholders.
+
+        Returns
+        -------
+        dict
+            ``{placeholder: value}``, used as ``feed_dict``. The base returns ``{}``.
+        """
+        return {}
+
+    def _build_user_extractions(self, train=True):
+        """Build user extraction modules (may be overridden)."""
+        pass
+
+    def _build_item_extractions(self, train=True):
+        """Build item extraction modules (may be overridden)."""
+        pass
+
+    def _build_extra_extractions(self, train=True):
+        """Build other extraction modules (may be overridden)."""
+        pass
+
+    def _build_default_fusions(self, train=True):
+        """Build the default fusion modules (may be overridden)."""
+        pass
+
+    def _build_default_interactions(self, train=True):
+        """Build the default interaction modules (may be overridden)."""
+        pass
+
+    def _build_post_training_ops(self):
+        """Return ops to run after each training step (may be overridden).
+
+        Returns
+        -------
+        list
+            Ops or tensors; built under a control dependency on the train op.
+        """
+        return []
+
+    def _grad_post_processing(self, grad_var_list):
+        """Transform the ``(gradient, variable)`` list before it is applied (may be overridden)."""
+        return grad_var_list
+
+    @staticmethod
+    def _scale_gradients(grad_var_list, substring, factor):
+        """Multiply the gradients of variables whose name contains ``substring`` by ``factor``."""
+        return [(g * factor if g is not None and substring in v.name else g, v)
+                for g, v in grad_var_list]
+
+    # ------------------------------------------------------------------------------
+    # registries
+    # ------------------------------------------------------------------------------
+
+    def _input(self, dtype='float32', shape=None, name=None):
+        """Create a placeholder.
+
+        Parameters
+        ----------
+        dtype : str, optional
+            One of ``'float16', 'float32', 'float64', 'int8', 'int16', 'int32',
+            'int64', 'bool', 'string'``.
+        shape : list, optional
+            Static shape (None entries are unknown sizes).
+        name : str, optional
+            Op name.
+
+        Raises
+        ------
+        ValueError
+            If ``dtype`` is unknown.
+        """
+        if dtype not in self._str_to_dtype:
+            raise ArgumentError('dtype must be one of %s, got %r'
+                                % (', '.join(sorted(self._str_to_dtype)), dtype))
+        return tf.placeholder(self._str_to_dtype[dtype], shape=shape, name=name)
+
+    def _add_input(self, name, dtype='float32', shape=None, train=True):
+        """Create and register an input placeholder named ``<name>_train`` or ``<name>_serving``.
+
+        ``dtype='none'`` registers None (an input the graph does not have). An
+        existing input of that name is replaced (its placeholder stays in the graph).
+        """
+        store = self._inputs_store['train' if train else 'serving']
+        if dtype == 'none':
+            store[name] = None
+        else:
+            store[name] = self._input(dtype=dtype, shape=shape,
+                                      name=name + ('_train' if train else '_serving'))
+
+    def _add_module(self, name, module, train_loss=None, train=True):
+        """Register a module; with ``train_loss`` (default: ``train``) its loss is minimized.
+
+        An existing module of that name is replaced in the store, but stays in the
+        loss if it was counted.
+        """
+        if train_loss is None:
+            train_loss = train
+        self._modules_store['train' if train else 'serving'][name] = module
+        if train_loss:
+            self._loss_nodes.append(module)
+
+    def _get_input(self, name, train=True):
+        """Return a registered input (``KeyError`` if absent)."""
+        return self._inputs_store['train' if train else 'serving'][name]
+
+    def _get_module(self, name, train=True):
+        """Return a registered module (``KeyError`` if absent)."""
+        return self._modules_store['train' if train else 'serving'][name]
