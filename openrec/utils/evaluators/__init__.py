@@ -1,0 +1,8 @@
+"""Evaluation metrics and the implicit-feedback evaluation manager."""
+from openrec.utils.evaluators.evaluator import Evaluator
+from openrec.utils.evaluators.auc import AUC
+from openrec.utils.evaluators.recall import Recall
+from openrec.utils.evaluators.precision import Precision
+from openrec.utils.evaluators.ndcg import NDCG
+from openrec.utils.evaluators.mse import MSE
+from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager
