@@ -25,6 +25,7 @@ test: $(STAMP)
 docs: $(STAMP)
 	rm -rf docs/_build
 	$(PY) -m sphinx -W --keep-going -b html -q docs docs/_build/html
+	$(PY) tools/check_doc_signatures.py docs/_build/html
 
 demo: $(STAMP)
 	$(PY) -m openrec.demo
