@@ -1,0 +1,266 @@
+import pickle
+
+import numpy as np
+
+from openrec.utils._checks import (ArgumentError, ArgumentTypeError, check_has_methods,
+                                   check_int, check_optional_positive_int, check_positive_int,
+                                   check_str)
+from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,
+                                     close_sampler, echo, iterations, progress, report)
+from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager
+from openrec.utils.implicit_dataset import ImplicitDataset
+
+
+class ImplicitModelTrainer(object):
+    """Train an implicit-feedback recommender and evaluate it periodically.
+
+    Parameters
+    ----------
+    batch_size : int
+        Training batch size (stored, unused: the sampler sets the batch).
+    test_batch_size : int
+        Users scored per ``serve`` call in evaluation.
+    train_dataset : ImplicitDataset
+        Training interactions; ``max_item()`` is read once, here, and bounds scoring.
+    model : object
+        A recommender: ``train(batch)`` returns the loss, ``serve(dict)`` returns scores,
+        ``save(prefix, step)`` checkpoints (needed only with ``eval_save_prefix``).
+    sampler : object
+        Provides ``next_batch()`` (e.g. :class:`~openrec.utils.samplers.PairwiseSampler`).
+    item_serving_size : int, optional
+        If set, items are scored in chunks of this many ids per ``serve`` call.
+    eval_save_prefix : str, optional
+        If set, the model is saved as ``<prefix>-<itr>`` at every evaluation and sampled
+        evaluations are pickled to ``<prefix>_evaluate_partial.pickle``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or value.
+
+    Notes
+    -----
+    Port changes: item chunks are truncated along the item axis, so the score matrix is
+    exactly ``(users, max_item)`` (the original truncated the user axis and, when
+    ``max_item`` is not a multiple of ``item_serving_size``, ranked stale extra columns);
+    ranking is vectorised over chunks of users with identical results.
+    """
+
+    def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler,
+                 item_serving_size=None, eval_save_prefix=None):
+        self._batch_size = check_positive_int(batch_size, 'batch_size')
+        self._test_batch_size = check_positive_int(test_batch_size, 'test_batch_size')
+        if not isinstance(train_dataset, ImplicitDataset):
+            raise ArgumentTypeError('train_dataset must be an openrec.utils.ImplicitDataset, '
+                                    'got %r' % (train_dataset,))
+        check_has_methods(model, 'model', ('train', 'serve'))
+        self._sampler = check_sampler(sampler)
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
+        self._eval_save_prefix = check_str(eval_save_prefix, 'eval_save_prefix', allow_none=True)
+        if self._eval_save_prefix:
+            check_has_methods(model, 'model', ('train', 'serve', 'save'))
+        self._train_dataset = train_dataset
+        self._model = model
+        self._max_item = train_dataset.max_item()
+
+    def train(self, num_itr, display_itr, eval_datasets=[], evaluators=[], num_negatives=None,
+              seed=10):
+        """Run ``num_itr`` training steps, evaluating every ``display_itr`` steps.
+
+        Parameters
+        ----------
+        num_itr : int
+            Number of training iterations.
+        display_itr : int
+            Report the loss and evaluate at iterations ``display_itr, 2 * display_itr, ...``
+            strictly below ``num_itr``; "Finished" lines every
+            ``max(1, display_itr // 10)`` iterations.
+        eval_datasets : list of ImplicitDataset, optional
+            Datasets evaluated at each evaluation point, in order.
+        evaluators : list of Evaluator, optional
+            Metrics (rank evaluators; others only yield a ``nan`` line).
+        num_negatives : int, optional
+            ``None``: full evaluation (every non-excluded item is a candidate). Otherwise
+            sampled evaluation against ``num_negatives`` negatives per user, drawn once
+            per call after ``np.random.seed(seed)``.
+        seed : int, optional
+            Seed of the global numpy RNG for the evaluation negatives (sampled mode).
+
+        Returns
+        -------
+        dict
+            ``{dataset name: {metric name: macro average over users}}`` from the last
+            evaluation of each dataset (``{}`` if none happened). Averages are numpy
+            scalars or arrays (one entry per cutoff), as printed.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For bad arguments (``display_itr <= 0``, ``num_itr < 0``, ...); ``ValueError``
+            too when, in sampled mode, a user has fewer than ``num_negatives`` eligible
+            negatives (the original silently mislabelled positives as negatives).
+        RuntimeError
+            From the sampler, if its workers fail.
+
+        Notes
+        -----
+        Printed lines (plain text): a start banner, ``[Itr i] Finished``,
+        ``[Itr i] loss: <mean>``, and per dataset ``..(dataset: <name>) evaluation``
+        followed by one ``..(dataset: <name>) <metric> <values>`` line per metric.
+        Kept from the original: the first loss window sums ``display_itr + 1`` losses
+        (iterations ``0..display_itr``) but divides by ``display_itr``; there is no
+        evaluation at iteration 0 nor after the last iteration. Evaluation never
+        counts an item of the user's exclusion set as a competitor or negative: its
+        train items plus its items in **every** dataset of ``eval_datasets``.
+
+        Port change: ``display_itr < 10`` works (the original divided by
+        ``display_itr // 10 == 0``). The sampler is closed (its workers stopped) when
+        ``train`` returns or fails; openrec samplers restart on the next call.
+        """
+        check_loop(num_itr, display_itr)
+        check_datasets(eval_datasets, ImplicitDataset)
+        check_evaluators(evaluators)
+        num_negatives = check_optional_positive_int(num_negatives, 'num_negatives')
+        check_int(seed, 'seed', minimum=0)
+
+        acc_loss = 0
+        self._eval_manager = ImplicitEvalManager(evaluators=evaluators)
+        self._evaluators = evaluators
+        self._num_negatives = num_negatives
+        self._exclude_positives(eval_datasets)
+        if num_negatives is None:
+            echo('== Start training with FULL evaluation ==')
+        else:
+            self._check_enough_negatives(num_negatives)
+            self._sample_negatives(seed=seed)
+            echo('== Start training with sampled evaluation, sample size: %d ==' % num_negatives)
+
+        finished_every = max(1, display_itr // 10)
+        last_results = {}
+        try:
+            for itr in iterations(num_itr):
+                batch_data = self._sampler.next_batch()
+                acc_loss += self._model.train(batch_data)
+                if itr > 0 and itr % finished_every == 0:
+                    echo('[Itr %d] Finished' % itr)
+                if itr > 0 and itr % display_itr == 0:
+                    if self._eval_save_prefix:
+                        self._model.save(self._eval_save_prefix, itr)
+                    echo('[Itr %d]' % itr, 'loss: %f' % (acc_loss / display_itr))
+                    for dataset in eval_datasets:
+                        echo('..(dataset: %s) evaluation' % dataset.name)
+                        if num_negatives is None:
+                            results = self._evaluate_full(dataset)
+                        else:
+                            results = self._evaluate_partial(dataset)
+                        last_results[dataset.name] = report(dataset.name, results)
+                    acc_loss = 0
+        finally:
+            close_sampler(self._sampler)
+        return last_results
+
+    def _exclude_positives(self, eval_datasets):
+        """E(u) = train items of u and u's items in every evaluation dataset."""
+        excluded = {}
+        for dataset in eval_datasets:
+            for user in dataset.get_unique_user_list():
+                if user not in excluded:
+                    excluded[user] = (set(self._train_dataset.get_interactions_by_user_gb_item(user))
+                                      if self._train_dataset.contain_user(user) else set())
+        for dataset in eval_datasets:
+            for user in dataset.get_unique_user_list():
+                excluded[user] |= dataset.get_interactions_by_user_gb_item(user)
+        self._excluded_positives = {
+            user: np.fromiter(items, dtype=np.int64, count=len(items))
+            for user, items in excluded.items()}
+
+    def _check_enough_negatives(self, num_negatives):
+        for user in sorted(self._excluded_positives):
+            items = self._excluded_positives[user]
+            eligible = self._max_item - np.count_nonzero((items >= 0) & (items < self._max_item))
+            if eligible < num_negatives:
+                raise ArgumentError('num_negatives=%d exceeds the %d items user %d can have as '
+                                    'negatives (max_item=%d minus its train/evaluation items)'
+                                    % (num_negatives, eligible, user, self._max_item))
+
+    def _sample_negatives(self, seed):
+        """Draw the evaluation negatives once per ``train`` call (global numpy RNG)."""
+        echo('[Subsampling negative items]')
+        np.random.seed(seed)
+        self._sampled_negatives = {}
+        for user in progress(sorted(self._excluded_positives), desc='Negatives'):
+            perm = np.random.permutation(self._max_item)
+            keep = perm[~np.isin(perm, self._excluded_positives[user])]
+            self._sampled_negatives[user] = list(keep[:self._num_negatives])
+
+    def _score_full_items(self, users):
+        if self._item_serving_size is None:
+            scores = self._model.serve({'user_id_input': users,
+                                        'item_id_input': np.arange(self._max_item)})
+        else:
+            chunks = []
+            item_buffer = np.zeros(self._item_serving_size, dtype=np.int32)
+            for start in range(0, self._max_item, self._item_serving_size):
+                count = min(self._item_serving_size, self._max_item - start)
+                item_buffer[:count] = np.arange(start, start + count)
+                served = np.asarray(self._model.serve({'user_id_input': users,
+                                                       'item_id_input': item_buffer}))
+                chunks.append(served[:, :count])
+            scores = np.concatenate(chunks, axis=1)
+        scores = np.asarray(scores)
+        if scores.shape != (len(users), self._max_item):
+            raise ValueError('model.serve returned scores of shape %s; expected (%d users, '
+                             'max_item=%d items)' % (scores.shape, len(users), self._max_item))
+        return scores
+
+    def _evaluate_full(self, eval_dataset):
+        results = {evaluator.name: [] for evaluator in self._evaluators}
+        users = eval_dataset.get_unique_user_list()
+        starts = range(0, len(users), self._test_batch_size)
+        for start in progress(starts, desc='Evaluation (%s)' % eval_dataset.name):
+            chunk = users[start:start + self._test_batch_size]
+            scores = self._score_full_items(chunk)
+            per_user = self._eval_manager.full_eval_batch(
+                [list(eval_dataset.get_interactions_by_user_gb_item(u)) for u in chunk],
+                [self._excluded_positives[u] for u in chunk], scores)
+            for user_results in per_user:
+                for name, value in user_results.items():
+                    results[name].append(value)
+        return results
+
+    def _score_partial_items(self, users, user_items):
+        """Scores of each user's ``negatives + positives`` list."""
+        if self._item_serving_size is None:
+            all_scores = self._score_full_items(users)
+            return [all_scores[i][user_items[i]] for i in range(len(users))]
+        return [np.asarray(self._model.serve({'user_id_input': [user],
+                                              'item_id_input': np.array(items)}))[0]
+                for user, items in zip(users, user_items)]
+
+    def _evaluate_partial(self, eval_dataset):
+        results = {evaluator.name: [] for evaluator in self._evaluators}
+        users = eval_dataset.get_unique_user_list()
+        saved_items, saved_scores = {}, {}
+        starts = range(0, len(users), self._test_batch_size)
+        for start in progress(starts, desc='Evaluation (%s)' % eval_dataset.name):
+            chunk = users[start:start + self._test_batch_size]
+            chunk_items = [self._sampled_negatives[u]
+                           + list(eval_dataset.get_interactions_by_user_gb_item(u))
+                           for u in chunk]
+            for user, items, scores in zip(chunk, chunk_items,
+                                           self._score_partial_items(chunk, chunk_items)):
+                user_results = self._eval_manager.partial_eval(
+                    pos_scores=scores[self._num_negatives:],
+                    neg_scores=scores[:self._num_negatives])
+                for name, value in user_results.items():
+                    results[name].append(value)
+                saved_items[int(user)] = items
+                saved_scores[int(user)] = scores
+        if self._eval_save_prefix:
+            with open(self._eval_save_prefix + '_evaluate_partial.pickle', 'wb') as f:
+                pickle.dump({'num_negatives': self._num_negatives,
+                             'users': [int(u) for u in users],
+                             'user_items': saved_items,
+                             'results': saved_scores}, f)
+        return results

@@ -1,0 +1,165 @@
+import numpy as np
+
+from openrec.utils._checks import (ArgumentError, ArgumentTypeError, check_fields,
+                                   check_has_methods, check_positive_int)
+from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,
+                                     close_sampler, echo, iterations, report)
+from openrec.utils.dataset import Dataset
+
+
+def _pair_predictions(scores, count):
+    """One prediction per (user_i, item_i) pair from ``serve``'s output.
+
+    An all-pairs ``[T, T]`` matrix (users x items, as ItrMLP serves) contributes its
+    diagonal; anything else is flattened.
+    """
+    scores = np.asarray(scores)
+    if scores.ndim == 2 and scores.shape[0] == scores.shape[1]:
+        scores = np.diagonal(scores)
+    return scores.reshape(-1)[:count]
+
+
+class ItrMLPModelTrainer(object):
+    """Train an explicit-feedback model with periodic embedding updates (ItrMLP).
+
+    Parameters
+    ----------
+    batch_size : int
+        Training batch size; used for the printed ``mse`` (see :meth:`train`).
+    test_batch_size : int
+        Rows per ``serve`` call in evaluation.
+    train_dataset : Dataset
+        Training data (``max_item()`` is read, otherwise unused).
+    model : object
+        Provides ``train(batch)`` (returns the loss), ``serve(dict)`` and
+        ``update_embeddings()``.
+    sampler : object
+        Provides ``next_batch()`` (e.g. :class:`~openrec.utils.samplers.ExplicitSampler`).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For arguments of the wrong type or value.
+    """
+
+    def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler):
+        self._batch_size = check_positive_int(batch_size, 'batch_size')
+        self._test_batch_size = check_positive_int(test_batch_size, 'test_batch_size')
+        if not isinstance(train_dataset, Dataset):
+            raise ArgumentTypeError('train_dataset must be an openrec.utils.Dataset, got %r'
+                                    % (train_dataset,))
+        self._model = check_has_methods(model, 'model', ('train', 'serve', 'update_embeddings'))
+        self._sampler = check_sampler(sampler)
+        self._train_dataset = train_dataset
+        self._max_item = train_dataset.max_item()
+
+    def train(self, num_itr, display_itr, update_itr, eval_datasets=[], evaluators=[]):
+        """Run ``num_itr`` training steps with periodic evaluation and embedding updates.
+
+        Parameters
+        ----------
+        num_itr : int
+            Number of training iterations.
+        display_itr : int
+            Report and evaluate at iterations ``display_itr, 2 * display_itr, ...`` strictly
+            below ``num_itr``.
+        update_itr : int
+            Call ``model.update_embeddings()`` at iterations ``update_itr, 2 * update_itr,
+            ...`` (after the evaluation when both fall on the same iteration).
+        eval_datasets : list of Dataset, optional
+            Datasets with ``user_id``, ``item_id`` and ``label`` fields, each with at least
+            ``test_batch_size`` rows.
+        evaluators : list of Evaluator, optional
+            Regression evaluators (``compute(predictions, labels)``, e.g. ``MSE``).
+
+        Returns
+        -------
+        dict
+            ``{dataset name: {metric name: mean over evaluated rows}}`` from the last
+            evaluation of each dataset (``{}`` if none happened).
+
+        Raises
+        ------
+        TypeError
+            For arguments of the wrong type, including a non-regression evaluator.
+        ValueError
+            For ``display_itr``/``update_itr <= 0``, ``num_itr < 0``, an evaluation
+            dataset lacking a field or with fewer rows than ``test_batch_size``.
+        RuntimeError
+            From the sampler, if its workers fail.
+
+        Notes
+        -----
+        Printed per evaluation: ``[Itr i] loss: <acc/display_itr> mse: <acc*2/(display_itr
+        * batch_size)>`` (the ``mse`` assumes the loss is half the summed squared error of
+        a batch), then per dataset a header and one line per metric. The first loss window
+        sums ``display_itr + 1`` losses (kept from the original).
+
+        Evaluation reads ``eval_dataset.data`` (``raw_data`` if ``data`` is ``None``; the
+        original crashed) in order, in full batches of ``test_batch_size`` rows; trailing
+        rows are not evaluated (kept). ``serve`` is expected to return one prediction per
+        (user_i, item_i) pair; an all-pairs ``[T, T]`` matrix (ItrMLP's serving output,
+        users by items) contributes its diagonal (the original broadcast it against the
+        labels and printed a meaningless vector). ``serve`` is called once per batch (the
+        original repeated the same call for every evaluator). The sampler is closed when
+        ``train`` returns or fails; openrec samplers restart on the next call.
+        """
+        check_loop(num_itr, display_itr)
+        check_positive_int(update_itr, 'update_itr')
+        check_datasets(eval_datasets, Dataset)
+        check_evaluators(evaluators)
+        for i, evaluator in enumerate(evaluators):
+            if evaluator.etype != 'regression':
+                raise ArgumentTypeError(
+                    'evaluators[%d] (%s) has etype %r; ItrMLPModelTrainer only computes '
+                    'regression evaluators (compute(predictions, labels), e.g. MSE)'
+                    % (i, evaluator.name, evaluator.etype))
+        for i, dataset in enumerate(eval_datasets):
+            data = self._eval_rows(dataset)
+            check_fields(data, ('user_id', 'item_id', 'label'), 'eval_datasets[%d] data' % i)
+            if len(data) < self._test_batch_size:
+                raise ArgumentError('eval_datasets[%d] (%r) has %d rows, fewer than '
+                                    'test_batch_size=%d: nothing would be evaluated'
+                                    % (i, dataset.name, len(data), self._test_batch_size))
+
+        acc_loss = 0
+        last_results = {}
+        try:
+            for itr in iterations(num_itr):
+                batch_data = self._sampler.next_batch()
+                acc_loss += self._model.train(batch_data)
+                if itr > 0 and itr % display_itr == 0:
+                    echo('[Itr %d]' % itr, 'loss: %f' % (acc_loss / display_itr),
+                         'mse: %f' % (acc_loss * 2.0 / (display_itr * self._batch_size)))
+                    for dataset in eval_datasets:
+                        echo('..(dataset: %s) evaluation' % dataset.name)
+                        last_results[dataset.name] = report(dataset.name,
+                                                            self._evaluate(dataset, evaluators))
+                    acc_loss = 0
+                if itr > 0 and itr % update_itr == 0:
+                    self._model.update_embeddings()
+        finally:
+            close_sampler(self._sampler)
+        return last_results
+
+    @staticmethod
+    def _eval_rows(dataset):
+        return dataset.data if dataset.data is not None else dataset.raw_data
+
+    def _evaluate(self, eval_dataset, evaluators):
+        data = self._eval_rows(eval_dataset)
+        size = self._test_batch_size
+        user_buffer = np.zeros(size, dtype=np.int32)
+        item_buffer = np.zeros(size, dtype=np.int32)
+        collected = {evaluator.name: [] for evaluator in evaluators}
+        for start in range(0, (len(data) // size) * size, size):
+            rows = data[start:start + size]
+            user_buffer[:] = rows['user_id']
+            item_buffer[:] = rows['item_id']
+            predictions = _pair_predictions(
+                self._model.serve({'user_id_input': user_buffer, 'item_id_input': item_buffer}),
+                len(rows))
+            for evaluator in evaluators:
+                collected[evaluator.name].append(
+                    evaluator.compute(predictions=predictions, labels=rows['label']))
+        return {name: np.concatenate(values) for name, values in collected.items()}
