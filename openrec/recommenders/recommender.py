@@ -447,7 +447,7 @@ class Recommender(object):
         """
         if dtype not in self._str_to_dtype:
             raise ArgumentError('dtype must be one of %s, got %r'
-                                % (', '.join(sorted(self._str_to_dtype)), dtype))
+                                % (', '.join(repr(k) for k in self._str_to_dtype), dtype))
         return tf.placeholder(self._str_to_dtype[dtype], shape=shape, name=name)
 
     def _add_input(self, name, dtype='float32', shape=None, train=True):
