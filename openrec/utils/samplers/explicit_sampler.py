@@ -56,9 +56,9 @@ class ExplicitSampler(Sampler):
         if self._chronological:
             num_process = 1
         data = self._walk_data(dataset, ('user_id', 'item_id', 'label'), batch_size, 'batch_size')
-        self._users = np.asarray(data['user_id'], dtype=np.int64)
-        self._items = np.asarray(data['item_id'], dtype=np.int64)
-        self._labels = np.asarray(data['label'], dtype=np.float32)
+        self._users = np.array(data['user_id'], dtype=np.int64)
+        self._items = np.array(data['item_id'], dtype=np.int64)
+        self._labels = np.array(data['label'], dtype=np.float32)
         super(ExplicitSampler, self).__init__(dataset=dataset, batch_size=batch_size,
                                               num_process=num_process)
 

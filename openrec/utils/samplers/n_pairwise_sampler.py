@@ -66,16 +66,16 @@ class NPairwiseSampler(Sampler):
         check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         if self._chronological:
             num_process = 1
-        else:
-            dataset.shuffle()
         data = self._walk_data(dataset, ('user_id', 'item_id'), batch_size, 'batch_size')
-        self._users = np.asarray(data['user_id'], dtype=np.int64)
-        self._items = np.asarray(data['item_id'], dtype=np.int64)
+        self._users = np.array(data['user_id'], dtype=np.int64)
+        self._items = np.array(data['item_id'], dtype=np.int64)
         self._negatives = _Negatives(dataset.raw_data['user_id'], dataset.raw_data['item_id'],
                                      dataset.max_item(), extra_users=self._users)
         self._uidx = self._negatives.index_of(self._users)
         self._negatives.require(self._negativenum, 'negativenum=%d distinct negatives'
                                 % self._negativenum, self._uidx)
+        if not self._chronological:
+            dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy
         super(NPairwiseSampler, self).__init__(dataset=dataset, batch_size=batch_size,
                                                num_process=num_process)
 

@@ -47,10 +47,11 @@ class PairwiseSampler(Sampler):
 
     The walk follows the original: each pass over the (shuffled) rows yields
     ``ceil(n / batch_size) - 1`` batches, the last chunk being skipped even when complete.
-    Non-chronological samplers call ``dataset.shuffle()`` once at construction, so
-    ``dataset.data`` is populated afterwards (as in the original), and walk ``data``;
-    chronological ones walk ``data`` if set, else ``raw_data`` (the original crashed in
-    the worker and hung). Positives are read from ``raw_data`` at construction.
+    The rows walked are ``dataset.data``, or ``raw_data`` when ``data`` is ``None`` (the
+    original crashed in the chronological worker and hung), copied at construction;
+    positives are read from ``raw_data``. Non-chronological samplers then call
+    ``dataset.shuffle()`` once, so ``dataset.data`` is populated afterwards as in the
+    original, and each worker walks its own seeded permutations of the copied rows.
 
     Changed from the original (decided fixes): negatives are uniform over **every** item
     ``0..max_item-1`` that is not a positive of the row's user (the original never drew
@@ -65,15 +66,15 @@ class PairwiseSampler(Sampler):
         check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         if self._chronological:
             num_process = 1
-        else:
-            dataset.shuffle()
         data = self._walk_data(dataset, ('user_id', 'item_id'), batch_size, 'batch_size')
-        self._users = np.asarray(data['user_id'], dtype=np.int64)
-        self._items = np.asarray(data['item_id'], dtype=np.int64)
+        self._users = np.array(data['user_id'], dtype=np.int64)
+        self._items = np.array(data['item_id'], dtype=np.int64)
         self._negatives = _Negatives(dataset.raw_data['user_id'], dataset.raw_data['item_id'],
                                      dataset.max_item(), extra_users=self._users)
         self._uidx = self._negatives.index_of(self._users)
         self._negatives.require(1, 'a negative', self._uidx)
+        if not self._chronological:
+            dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy
         super(PairwiseSampler, self).__init__(dataset=dataset, batch_size=batch_size,
                                               num_process=num_process)
 

@@ -74,12 +74,10 @@ class PointwiseSampler(Sampler):
         check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         if self._chronological:
             num_process = 1
-        else:
-            dataset.shuffle()
         data = self._walk_data(dataset, ('user_id', 'item_id'), self._num_pos,
                                'num_pos = int(batch_size * pos_ratio)')
-        self._users = np.asarray(data['user_id'], dtype=np.int64)
-        self._items = np.asarray(data['item_id'], dtype=np.int64)
+        self._users = np.array(data['user_id'], dtype=np.int64)
+        self._items = np.array(data['item_id'], dtype=np.int64)
         raw_users = np.asarray(dataset.raw_data['user_id'], dtype=np.int64).ravel()
         self._negatives = _Negatives(raw_users, dataset.raw_data['item_id'], dataset.max_item())
         self._user_list_idx = self._negatives.index_of(_first_appearance_unique(raw_users))
@@ -87,6 +85,8 @@ class PointwiseSampler(Sampler):
             if len(self._user_list_idx) == 0:
                 raise ArgumentError('dataset %r has no users to draw negatives for' % dataset.name)
             self._negatives.require(1, 'a negative', self._user_list_idx)
+        if not self._chronological:
+            dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy
         super(PointwiseSampler, self).__init__(dataset=dataset, batch_size=batch_size,
                                                num_process=num_process)
 
