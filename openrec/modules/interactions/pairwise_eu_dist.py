@@ -6,7 +6,7 @@ from openrec.modules.interactions.pairwise_log import PairwiseLog
 
 
 class PairwiseEuDist(PairwiseLog):
-    """The PairwiseEuDist module minimizes the weighted pairwise Euclidean-distance hinge loss (CML) [1]_.
+    """The PairwiseEuDist module minimizes the weighted pairwise Euclidean-distance hinge loss (CML).
 
     Training: ``diff = (−||u−p||² + b_p) − (−||u−n||² + b_n)`` per row and
     ``loss = sum(weights · max(margin − diff, 0))``. Serving outputs
@@ -57,9 +57,9 @@ class PairwiseEuDist(PairwiseLog):
 
     References
     ----------
-    .. [1] Hsieh, C.K., Yang, L., Cui, Y., Lin, T.Y., Belongie, S. and Estrin, D., 2017.
-       Collaborative metric learning. In Proceedings of the 26th International Conference
-       on World Wide Web (pp. 193-201).
+    Hsieh, C.K., Yang, L., Cui, Y., Lin, T.Y., Belongie, S. and Estrin, D., 2017.
+    Collaborative metric learning. In Proceedings of the 26th International Conference
+    on World Wide Web (pp. 193-201).
     """
 
     def __init__(self, user, item=None, item_bias=None, p_item=None, p_item_bias=None, n_item=None,

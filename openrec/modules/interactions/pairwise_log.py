@@ -6,7 +6,7 @@ from openrec.modules.interactions.interaction import Interaction
 
 
 class PairwiseLog(Interaction):
-    """The PairwiseLog module minimizes the pairwise logarithm loss (BPR) [1]_.
+    """The PairwiseLog module minimizes the pairwise logarithm loss (BPR).
 
     Training: ``x = u·p + b_p − u·n − b_n`` per row and
     ``loss = −sum(log(sigmoid(max(x, −30))))``. Serving outputs
@@ -52,9 +52,9 @@ class PairwiseLog(Interaction):
 
     References
     ----------
-    .. [1] Rendle, S., Freudenthaler, C., Gantner, Z. and Schmidt-Thieme, L., 2009.
-       BPR: Bayesian personalized ranking from implicit feedback. In Proceedings of the
-       Twenty-Fifth Conference on Uncertainty in Artificial Intelligence (pp. 452-461).
+    Rendle, S., Freudenthaler, C., Gantner, Z. and Schmidt-Thieme, L., 2009.
+    BPR: Bayesian personalized ranking from implicit feedback. In Proceedings of the
+    Twenty-Fifth Conference on Uncertainty in Artificial Intelligence (pp. 452-461).
     """
 
     def __init__(self, user, item=None, item_bias=None, p_item=None, p_item_bias=None, n_item=None,

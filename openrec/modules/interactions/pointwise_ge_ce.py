@@ -7,7 +7,7 @@ from openrec.modules.interactions.interaction import Interaction
 
 
 class PointwiseGeCE(Interaction):
-    """The PointwiseGeCE module minimizes the sigmoid cross entropy of generalized matrix factorization (GMF) [1]_.
+    """The PointwiseGeCE module minimizes the sigmoid cross entropy of generalized matrix factorization (GMF).
 
     With ``h`` the ``[D, 1]`` weight ``gmf_reg/FC__0``: training
     ``logits = (user ⊙ item)·h + item_bias`` (``[N, 1]``, the only output) and
@@ -55,9 +55,9 @@ class PointwiseGeCE(Interaction):
 
     References
     ----------
-    .. [1] He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
-       collaborative filtering. In Proceedings of the 26th International Conference on
-       World Wide Web (pp. 173-182).
+    He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
+    collaborative filtering. In Proceedings of the 26th International Conference on
+    World Wide Web (pp. 173-182).
     """
 
     def __init__(self, user, item, item_bias, l2_reg=None, labels=None, train=None, scope=None,

@@ -9,7 +9,7 @@ from openrec.modules.interactions.pointwise_mlp_ce import PointwiseMLPCE
 
 
 class PointwiseGeMLPCE(Interaction):
-    """The PointwiseGeMLPCE module fuses GMF and MLP logits and minimizes their sigmoid cross entropy (NeuMF) [1]_.
+    """The PointwiseGeMLPCE module fuses GMF and MLP logits and minimizes their sigmoid cross entropy (NeuMF).
 
     Builds a :class:`PointwiseGeCE` at sub-scope ``ge`` (on ``user_ge``, ``item_ge``)
     and a :class:`PointwiseMLPCE` at ``mlp`` (on ``user_mlp``, ``item_mlp``), both
@@ -71,9 +71,9 @@ class PointwiseGeMLPCE(Interaction):
 
     References
     ----------
-    .. [1] He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
-       collaborative filtering. In Proceedings of the 26th International Conference on
-       World Wide Web (pp. 173-182).
+    He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
+    collaborative filtering. In Proceedings of the 26th International Conference on
+    World Wide Web (pp. 173-182).
     """
 
     def __init__(self, user_mlp, user_ge, item_mlp, item_ge, item_bias, dims, labels=None,

@@ -7,7 +7,7 @@ from openrec.modules.interactions.interaction import Interaction
 
 
 class PointwiseMLPCE(Interaction):
-    """The PointwiseMLPCE module minimizes the sigmoid cross entropy of an MLP over concatenated user and item representations (NCF) [1]_.
+    """The PointwiseMLPCE module minimizes the sigmoid cross entropy of an MLP over concatenated user and item representations (NCF).
 
     ``x = concat([user, item, extra?], axis=1)``; hidden layers
     ``h ← relu(h·FC__k + bias__k)`` (dropout in training), last layer linear
@@ -69,9 +69,9 @@ class PointwiseMLPCE(Interaction):
 
     References
     ----------
-    .. [1] He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
-       collaborative filtering. In Proceedings of the 26th International Conference on
-       World Wide Web (pp. 173-182).
+    He, X., Liao, L., Zhang, H., Nie, L., Hu, X. and Chua, T.S., 2017. Neural
+    collaborative filtering. In Proceedings of the 26th International Conference on
+    World Wide Web (pp. 173-182).
     """
 
     def __init__(self, user, item, dims, item_bias=None, extra=None, l2_reg=None, labels=None,

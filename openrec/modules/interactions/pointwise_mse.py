@@ -7,7 +7,7 @@ from openrec.modules.interactions.interaction import Interaction
 
 
 class PointwiseMSE(Interaction):
-    """The PointwiseMSE module minimizes a weighted squared error on user-item pairs (PMF) [1]_.
+    """The PointwiseMSE module minimizes a weighted squared error on user-item pairs (PMF).
 
     Training, with ``r = float(labels)`` flattened: ``c = (a − b)·r + b``,
     ``s = u·v + item_bias``, ``p = sigmoid(s)`` if ``sigmoid`` else ``s`` and
@@ -57,8 +57,8 @@ class PointwiseMSE(Interaction):
 
     References
     ----------
-    .. [1] Mnih, A. and Salakhutdinov, R.R., 2008. Probabilistic matrix factorization.
-       In Advances in Neural Information Processing Systems (pp. 1257-1264).
+    Mnih, A. and Salakhutdinov, R.R., 2008. Probabilistic matrix factorization.
+    In Advances in Neural Information Processing Systems (pp. 1257-1264).
     """
 
     def __init__(self, user, item, item_bias, labels=None, a=1.0, b=1.0, sigmoid=False, train=True,
