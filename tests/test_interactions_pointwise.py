@@ -274,6 +274,9 @@ def test_pointwise_mlp_ce_checks(graph, sess):
     expect_error('labels cannot be None', lambda: PointwiseMLPCE(u, v, [4, 1], train=True))
     expect_error('dims must not be empty', lambda: PointwiseMLPCE(u, v, [], train=True))
     expect_error('dims[0] must be a positive int', lambda: PointwiseMLPCE(u, v, [0, 1], train=True))
+    expect_error('last value of dims should be 1', lambda: PointwiseMLPCE(u, v, [0, 2], train=True))
+    expect_error('last value of dims should be 1',
+                 lambda: PointwiseMLPCE(u, v, np.array([3, 2]), train=True))
     expect_error('user cannot be None', lambda: PointwiseMLPCE(None, v, [4, 1], train=False))
     expect_error('item cannot be None', lambda: PointwiseMLPCE(u, None, [4, 1], train=False))
     expect_error('extra must have as many rows as item (5)',

@@ -193,9 +193,12 @@ def mlp_inputs(train, user, item, dims, item_bias, extra, labels, dropout, batch
     """
     aliases = aliases or {}
     user_name, item_name = aliases.get('user', 'user'), aliases.get('item', 'item')
-    dims = check_dims(dims)
-    if dims[-1] != 1:
+    check_given(dims, 'dims')
+    # the original's second assert comes before any other check of dims
+    if (isinstance(dims, (list, tuple)) and len(dims) > 0 and dims[-1] != 1) or \
+            check_dims(dims)[-1] != 1:
         raise ArgumentError('last value of dims should be 1')
+    dims = check_dims(dims)
     if train:
         check_given(labels, 'labels')
     check_given(user, 'user', aliases.get('user'))
