@@ -127,6 +127,8 @@ class Sampler(object):
       exit) stops and joins the workers. A closed sampler restarts its workers on the
       next :meth:`next_batch` and continues the same streams, so trainers can close it
       when ``train`` returns and still be called again.
+    - Subclasses implement :meth:`_batch_source` (an iterator of batches per worker)
+      instead of the original's ``_get_runner()`` process hook.
     - Each worker draws from a private ``numpy.random.Generator`` seeded from the
       subclass ``seed`` (``SeedSequence(seed).spawn``); the global ``random`` module is
       no longer reseeded. Interleaving of several workers is scheduling-dependent; with
