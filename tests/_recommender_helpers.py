@@ -93,3 +93,47 @@ def point_batch(seed, batch=B):
 def serve_batch(users=B, items=I):
     return {'user_id_input': np.arange(users, dtype=np.int32) % U,
             'item_id_input': np.arange(items, dtype=np.int32)[::-1].copy() % I}
+
+
+def mlp(rec, scope, x, layers):
+    """MultiLayerFC defaults: ``x @ W + b`` per layer, ReLU between layers, linear output."""
+    h = np.asarray(x, np.float32)
+    for i in range(layers):
+        h = h @ get(rec, '%s/FC__%d' % (scope, i)) + get(rec, '%s/bias__%d' % (scope, i))
+        if i < layers - 1:
+            h = np.maximum(h, 0)
+    return h
+
+
+def mlp_l2(rec, scope, layers):
+    return sum(l2(get(rec, '%s/%s__%d' % (scope, kind, i)))
+               for i in range(layers) for kind in ('FC', 'bias'))
+
+
+def mlp_table(scope, widths):
+    """Variable table of a MultiLayerFC on an input of width ``widths[0]``."""
+    table = {}
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        table['%s/FC__%d' % (scope, i)] = (a, b)
+        table['%s/bias__%d' % (scope, i)] = (b,)
+    return table
+
+
+def round_trip(tmp_path, make, batch, served):
+    """Train, save, load into a fresh instance: serving and the next step agree."""
+    rec = make()
+    rec.train(batch)
+    prefix = str(tmp_path / 'ckpt')
+    rec.save(prefix, 1)
+    fresh = make()
+    fresh.load(prefix + '-1')
+    close(fresh.serve(served), rec.serve(served))
+    close(fresh.train(batch), rec.train(batch))
+
+
+def copy_variables(source, target):
+    """Give ``target`` the variable values of ``source`` (same variable names)."""
+    with source.graph.as_default():
+        import tensorflow.compat.v1 as v1
+        values = {v.op.name: source.sess.run(v) for v in v1.global_variables()}
+    assign(target, values)
