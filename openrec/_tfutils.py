@@ -2,7 +2,8 @@
 
 TensorFlow 2 dropped ``tf.contrib``; this module rebuilds the few pieces OpenRec 0.1
 relied on (contrib batch norm, Xavier initialisation) from ``tf.compat.v1`` ops, and
-holds the argument checks and the graph-mode guard so that each module stays short.
+holds the tensor checks and the graph-mode guard so that each module stays short. The
+TensorFlow-free argument checks live in :mod:`openrec._checks` and are re-exported here.
 Nothing here is public API.
 """
 import contextlib
@@ -11,18 +12,8 @@ import numbers
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-
-class ArgumentError(ValueError, AssertionError):
-    """Bad argument value.
-
-    Derives from :class:`AssertionError` too, so legacy code that caught the
-    original's ``assert`` failures keeps working; unlike an ``assert`` it is never
-    stripped by ``python -O``.
-    """
-
-
-class ArgumentTypeError(TypeError, AssertionError):
-    """Argument of the wrong type (see :class:`ArgumentError`)."""
+from openrec._checks import (  # noqa: F401 (re-exported for the modules)
+    ArgumentError, ArgumentTypeError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
 
 
 class GraphModeError(ArgumentError, RuntimeError):
@@ -41,102 +32,6 @@ def require_graph_mode(what):
     if tf.executing_eagerly():
         raise GraphModeError('%s cannot be built while eager execution is active. %s'
                              % (what, GRAPH_MODE_HINT))
-
-
-# ----------------------------------------------------------------------------------
-# argument checks: every message names the argument and what was expected
-# ----------------------------------------------------------------------------------
-
-def check_not_none(value, name):
-    if value is None:
-        raise ArgumentError('%s cannot be None' % name)
-    return value
-
-
-def check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ArgumentTypeError('%s must be a bool, got %r' % (name, value))
-    return bool(value)
-
-
-def check_scope(scope, name='scope'):
-    if scope is not None and not isinstance(scope, str):
-        raise ArgumentTypeError('%s must be a str or None, got %r' % (name, scope))
-    return scope
-
-
-def check_positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ArgumentTypeError('%s must be a positive int, got %r' % (name, value))
-    if value <= 0:
-        raise ArgumentError('%s must be a positive int, got %r' % (name, value))
-    return int(value)
-
-
-def check_number(value, name, allow_none=True, positive=False, non_negative=False):
-    if value is None:
-        if allow_none:
-            return None
-        raise ArgumentError('%s cannot be None' % name)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ArgumentTypeError('%s must be a number%s, got %r'
-                                % (name, ' or None' if allow_none else '', value))
-    if positive and not value > 0:
-        raise ArgumentError('%s must be > 0, got %r' % (name, value))
-    if non_negative and not value >= 0:
-        raise ArgumentError('%s must be >= 0, got %r' % (name, value))
-    return value
-
-
-def check_l2_reg(value, name='l2_reg'):
-    return check_number(value, name, allow_none=True, non_negative=True)
-
-
-def check_rate(value, name):
-    """A dropout rate: None or a drop probability in [0, 1)."""
-    if value is None:
-        return None
-    check_number(value, name, allow_none=False)
-    if not 0 <= value < 1:
-        raise ArgumentError('%s must be a dropout rate in [0, 1) or None, got %r' % (name, value))
-    return value
-
-
-def check_shape(shape, name='shape'):
-    """A table shape: a pair ``[rows, dim]`` of positive ints."""
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, '__len__') or len(shape) != 2:
-        raise ArgumentError('%s must be a pair [number of ids, embedding dimensionality] '
-                            'of positive ints, got %r' % (name, shape))
-    return [check_positive_int(s, '%s[%d]' % (name, i)) for i, s in enumerate(shape)]
-
-
-def check_dims(dims, name='dims'):
-    """Layer widths: a non-empty sequence of positive ints."""
-    if dims is None:
-        raise ArgumentError('%s cannot be None' % name)
-    if isinstance(dims, (str, bytes)) or not hasattr(dims, '__len__'):
-        raise ArgumentTypeError('%s must be a list of positive ints, got %r' % (name, dims))
-    if len(dims) == 0:
-        raise ArgumentError('%s must not be empty' % name)
-    return [check_positive_int(d, '%s[%d]' % (name, i)) for i, d in enumerate(dims)]
-
-
-def check_choice(value, name, choices):
-    """One of a few allowed strings (case-sensitive)."""
-    if not isinstance(value, str):
-        raise ArgumentTypeError('%s must be one of %s, got %r'
-                                % (name, ', '.join(repr(c) for c in choices), value))
-    if value not in choices:
-        raise ArgumentError('%s must be one of %s, got %r'
-                            % (name, ', '.join(repr(c) for c in choices), value))
-    return value
-
-
-def check_width(value, name, expected, expected_name):
-    """A width that must match another one, e.g. ``dims[-1] == dim_embed``."""
-    if value != expected:
-        raise ArgumentError('%s must equal %s (%r), got %r' % (name, expected_name, expected, value))
-    return value
 
 
 def check_session(sess, name='sess'):
@@ -243,11 +138,20 @@ def array_initializer(array):
     """A ``get_variable`` initializer for ``array`` that works for partitioned tables too.
 
     Each part receives its slice of the array through :func:`out_of_graph_value`.
+    Call it where the table is built: the slices are computed on the device current
+    at that point (a worker under ``replica_device_setter``), not on the variable's.
     """
+    # get_variable colocates initial values with the variable, i.e. with a parameter
+    # server under replica_device_setter, whose process cannot run this process's
+    # py_func. The slices are colocated with this anchor instead, so they are computed
+    # here and only the slice travels to the variable.
+    anchor = tf.no_op(name='array_initializer_device')
+
     def initializer(shape, dtype=None, partition_info=None):
         offset = partition_info.var_offset if partition_info is not None else [0] * len(shape)
         index = tuple(slice(o, o + s) for o, s in zip(offset, shape))
-        return out_of_graph_value(array[index])
+        with tf.colocate_with(anchor, ignore_existing=True):
+            return out_of_graph_value(array[index])
     return initializer
 
 

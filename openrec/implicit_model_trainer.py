@@ -2,7 +2,7 @@ import pickle
 
 import numpy as np
 
-from openrec.utils._checks import (ArgumentError, ArgumentTypeError, check_has_methods,
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods,
                                    check_int, check_optional_positive_int, check_positive_int,
                                    check_str)
 from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,

@@ -210,7 +210,7 @@ def test_sampled_evaluation(tmp_path, capsys):
 def test_train_argument_errors():
     train, test, _ = split()
     trainer = ImplicitModelTrainer(4, 4, train, FakeModel(), FakeSampler())
-    with pytest.raises(ValueError, match='display_itr must be an int >= 1, got 0'):
+    with pytest.raises(ValueError, match='display_itr must be a positive int, got 0'):
         trainer.train(10, 0)
     with pytest.raises(ValueError, match='num_itr must be an int >= 0, got -1'):
         trainer.train(-1, 5)
@@ -224,7 +224,7 @@ def test_train_argument_errors():
         ImplicitModelTrainer(4, 4, train, object(), FakeSampler())
     with pytest.raises(TypeError, match=r'sampler must provide next_batch\(\)'):
         ImplicitModelTrainer(4, 4, train, FakeModel(), object())
-    with pytest.raises(ValueError, match='item_serving_size must be an int >= 1'):
+    with pytest.raises(ValueError, match='item_serving_size must be a positive int'):
         ImplicitModelTrainer(4, 4, train, FakeModel(), FakeSampler(), item_serving_size=0)
 
 
@@ -319,7 +319,7 @@ def test_itr_mlp_trainer(capsys):
 def test_itr_mlp_trainer_errors():
     data = Dataset(explicit(0, 40), N_USERS, N_ITEMS)
     trainer = ItrMLPModelTrainer(4, 5, data, PairModel(), FakeSampler())
-    with pytest.raises(ValueError, match='update_itr must be an int >= 1, got 0'):
+    with pytest.raises(ValueError, match='update_itr must be a positive int, got 0'):
         trainer.train(10, 5, 0)
     with pytest.raises(TypeError, match=r"evaluators\[0\] \(AUC\) has etype 'rank'"):
         trainer.train(10, 5, 5, [data], [AUC()])

@@ -41,9 +41,9 @@ def test_dataset_rejects_non_ndarray(bad):
 
 def test_dataset_validates_sizes_and_name():
     raw = make_rows([(0, 1)])
-    with pytest.raises(ValueError, match='max_user must be an int >= 1, got 0'):
+    with pytest.raises(ValueError, match='max_user must be a positive int, got 0'):
         Dataset(raw, 0, 5)
-    with pytest.raises(TypeError, match='max_item must be an int >= 1'):
+    with pytest.raises(TypeError, match='max_item must be a positive int'):
         Dataset(raw, 5, 2.5)
     with pytest.raises(TypeError, match='name must be a str'):
         Dataset(raw, 5, 5, name=3)

@@ -139,9 +139,9 @@ def test_bad_arguments():
     ds = ImplicitDataset(interactions(), 6, 30)
     with pytest.raises(TypeError, match='dataset must be an openrec.utils.Dataset'):
         PairwiseSampler(interactions(), 4)
-    with pytest.raises(ValueError, match='batch_size must be an int >= 1, got 0'):
+    with pytest.raises(ValueError, match='batch_size must be a positive int, got 0'):
         PairwiseSampler(ds, 0)
-    with pytest.raises(ValueError, match='num_process must be an int >= 1'):
+    with pytest.raises(ValueError, match='num_process must be a positive int'):
         NPairwiseSampler(ds, 4, num_process=0)
     with pytest.raises(TypeError, match='chronological must be a bool'):
         PairwiseSampler(ds, 4, chronological='yes')

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 from tqdm import tqdm
 
-from openrec.utils._checks import (ArgumentTypeError, check_has_methods, check_int, check_list,
+from openrec._checks import (ArgumentTypeError, check_has_methods, check_int, check_list,
                                    check_positive_int)
 from openrec.utils.dataset import Dataset
 from openrec.utils.evaluators.evaluator import Evaluator

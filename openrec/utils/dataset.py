@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import ArgumentTypeError, check_positive_int, check_str
+from openrec._checks import ArgumentTypeError, check_positive_int, check_str
 
 
 class Dataset(object):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import check_fields
+from openrec._checks import check_fields
 from openrec.utils.dataset import Dataset
 
 

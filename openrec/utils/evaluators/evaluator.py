@@ -1,4 +1,4 @@
-from openrec.utils._checks import check_str
+from openrec._checks import check_str
 
 
 class Evaluator(object):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import ArgumentError, ArgumentTypeError, check_list
+from openrec._checks import ArgumentError, ArgumentTypeError, check_list
 
 # Above this many comparisons per call, sorting the candidates is cheaper than
 # comparing every positive with every candidate.

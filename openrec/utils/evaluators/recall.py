@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import check_cutoffs
+from openrec._checks import check_cutoffs
 from openrec.utils.evaluators.evaluator import Evaluator
 
 

@@ -1,7 +1,7 @@
 """Vectorised uniform negative-item sampling (private)."""
 import numpy as np
 
-from openrec.utils._checks import ArgumentError
+from openrec._checks import ArgumentError
 
 
 class _Negatives(object):

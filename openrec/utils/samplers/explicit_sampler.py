@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import check_bool
+from openrec._checks import check_bool
 from openrec.utils.samplers.sampler import Sampler, _walk
 
 _EXPLICIT_DTYPE = np.dtype([('user_id_input', np.int32), ('item_id_input', np.int32),

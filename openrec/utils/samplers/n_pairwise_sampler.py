@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import check_bool, check_fields, check_int, check_positive_int
+from openrec._checks import check_bool, check_fields, check_int, check_positive_int
 from openrec.utils.samplers._negatives import _Negatives
 from openrec.utils.samplers.sampler import Sampler, _walk
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec.utils._checks import (ArgumentError, check_bool, check_fields, check_fraction,
+from openrec._checks import (ArgumentError, check_bool, check_fields, check_fraction,
                                    check_int)
 from openrec.utils.implicit_dataset import _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives

@@ -4,7 +4,7 @@ import weakref
 
 import numpy as np
 
-from openrec.utils._checks import (ArgumentError, ArgumentTypeError, check_fields,
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
                                    check_positive_int)
 from openrec.utils.dataset import Dataset
 
