@@ -113,3 +113,30 @@ def test_temporal_latent_factor_partitioned_matches_plain(partitions):
     np.testing.assert_array_equal(part[4][untouched], TABLE[untouched])
     assert not np.allclose(part[4][IDS], TABLE[IDS])
     assert not part[5].any()
+
+
+def test_array_slices_are_computed_where_the_table_is_built():
+    """Under replica_device_setter the parts live on parameter servers, but the py_funcs
+    handing over the array slices must run in the building (worker) process: a parameter
+    server cannot run another process's py_func."""
+    setter = tf.train.replica_device_setter(ps_tasks=2, worker_device='/job:worker/task:0')
+    with tf.Graph().as_default() as g:
+        ids = tf.constant(IDS)
+        with tf.device(setter), _scope(2):
+            LookUp(TABLE, ids=ids, scope='fixed')
+            TemporalLatentFactor(shape=[ROWS, DIM], mlp_dims=[DIM], ids=ids, init=TABLE,
+                                 scope='t')
+        parts = {v.op.name: v.device for v in tf.global_variables() if '/part_' in v.op.name}
+        assert parts == {'fixed/embedding/part_0': '/job:ps/task:0',
+                         'fixed/embedding/part_1': '/job:ps/task:1',
+                         't/embedding/part_0': '/job:ps/task:0',
+                         't/embedding/part_1': '/job:ps/task:1',
+                         't/flag/part_0': '/job:ps/task:0', 't/flag/part_1': '/job:ps/task:1'}
+        py_funcs = [op for op in g.get_operations() if op.type.startswith('PyFunc')]
+        assert sorted(op.name for op in py_funcs) == sorted(
+            '%s/embedding/part_%d/Initializer/initial_value' % (s, k)
+            for s in ('fixed', 't') for k in (0, 1))
+        for op in py_funcs:
+            assert op.device == '/job:worker/task:0'
+            assert op.colocation_groups() == [b'loc:@%s/array_initializer_device'
+                                              % op.name.split('/')[0].encode()]
