@@ -9,6 +9,9 @@ import importlib.util
 import json
 import math
 import os
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -104,3 +107,62 @@ def test_checkpoint_restores_into_single_process_bpr(cluster_run):
     # the planted taste groups were learnt: a user's group items score higher
     same_group = (users[:, None] % GROUPS) == (items[None, :] % GROUPS)
     assert scores[same_group].mean() > scores[~same_group].mean() + 0.3
+
+
+ARRAY_WORKER = '''
+import json, sys
+import numpy as np
+import tensorflow.compat.v1 as tf
+from openrec.modules.extractions import LookUp, TemporalLatentFactor
+if sys.argv[2] == 'v1':
+    tf.disable_v2_behavior()
+cluster = tf.train.ClusterSpec({'ps': sys.argv[1].split(',')[:2], 'worker': sys.argv[1].split(',')[2:]})
+server = tf.train.Server(cluster, job_name='worker', task_index=0)
+table = np.arange(40, dtype=np.float32).reshape(10, 4)
+with tf.Graph().as_default():
+    setter = tf.train.replica_device_setter(cluster=cluster, worker_device='/job:worker/task:0')
+    with tf.device(setter), tf.variable_scope(tf.get_variable_scope(),
+                                              partitioner=tf.fixed_size_partitioner(2)):
+        lookup = LookUp(table, ids=tf.constant([0, 4, 5, 9]), scope='fixed')
+        temporal = TemporalLatentFactor(shape=[10, 4], mlp_dims=[4], ids=tf.constant([1]),
+                                        init=table * 2, scope='t')
+    parts = {v.op.name: v.device for v in tf.global_variables() if '/part_' in v.op.name}
+    with tf.Session(server.target) as sess:
+        sess.run(tf.global_variables_initializer())
+        print(json.dumps({'parts': parts, 'rows': sess.run(lookup.get_outputs()[0]).tolist(),
+                          'temporal': sess.run(temporal._embedding.as_tensor()).tolist()}))
+'''
+
+
+def test_array_tables_initialise_across_processes(tmp_path):
+    """Partitioned LookUp/TemporalLatentFactor tables on two parameter-server processes,
+    initialised from the array held by the worker that built the graph."""
+    hosts = ['127.0.0.1:%d' % p for p in example.free_ports(3)]
+    spec = 'ps=%s;worker=%s' % (','.join(hosts[:2]), hosts[2])
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2', CUDA_VISIBLE_DEVICES='')
+    processes = []
+    try:
+        for task in (0, 1):
+            processes.append(subprocess.Popen(
+                [sys.executable, EXAMPLE, '--job', 'ps', '--task', str(task), '--cluster', spec],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        worker = subprocess.Popen(
+            [sys.executable, '-c', ARRAY_WORKER, ','.join(hosts), 'v1' if V1_MODE else 'v2'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        processes.append(worker)
+        out, err = worker.communicate(timeout=60)
+    finally:
+        for proc in processes:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert worker.returncode == 0, err[-3000:]
+    result = json.loads(out.strip().splitlines()[-1])
+    table = np.arange(40, dtype=np.float32).reshape(10, 4)
+    assert result['parts'] == {'fixed/embedding/part_0': '/job:ps/task:0',
+                               'fixed/embedding/part_1': '/job:ps/task:1',
+                               't/embedding/part_0': '/job:ps/task:0',
+                               't/embedding/part_1': '/job:ps/task:1',
+                               't/flag/part_0': '/job:ps/task:0', 't/flag/part_1': '/job:ps/task:1'}
+    np.testing.assert_array_equal(result['rows'], table[[0, 4, 5, 9]])
+    np.testing.assert_array_equal(result['temporal'], table * 2)
