@@ -2,14 +2,8 @@
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from openrec.recommenders import ItrMLP
-
 RTOL, ATOL = 1e-4, 1e-6
 U, I, D, B = 10, 12, 4, 6
-
-# ItrMLP pretrains its two MLPs during construction; tests use few steps.
-ItrMLP._pretrain_steps = 50
-
 
 def close(actual, expected, rtol=RTOL, atol=ATOL):
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)

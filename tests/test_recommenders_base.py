@@ -216,3 +216,16 @@ def test_bad_arguments_fail_before_building(graph, monkeypatch, cls, kwargs, exc
         cls(**kwargs)
     assert message in str(info.value)
     assert graph.get_operations() == []
+
+
+def test_bad_init_dict_key_fails_and_closes_the_session(monkeypatch):
+    sessions = []
+    real = tf.Session
+
+    def spy(*args, **kwargs):
+        sessions.append(real(*args, **kwargs))
+        return sessions[-1]
+    monkeypatch.setattr(tf, 'Session', spy)
+    with pytest.raises((KeyError, TypeError, ValueError), match='no_such_tensor'):
+        BPR(B, U, I, D, init_dict={'no_such_tensor:0': np.zeros(1)})
+    assert len(sessions) == 1 and sessions[0]._closed

@@ -13,6 +13,12 @@ USER_E = RNG.normal(0, 0.5, (U, D)).astype(np.float32)
 ITEM_E = RNG.normal(0, 0.5, (I, D)).astype(np.float32)
 
 
+@pytest.fixture(autouse=True)
+def few_pretraining_steps(monkeypatch):
+    # private knob: construction pretrains both MLPs for 20000 steps each otherwise
+    monkeypatch.setattr(ItrMLP, '_pretrain_steps', 50)
+
+
 def make(**kwargs):
     kwargs.setdefault('test_batch_size', B)
     return ItrMLP(B, D, U, I, USER_E, ITEM_E, [H, D], [H, D], **kwargs)

@@ -139,8 +139,12 @@ class Recommender(object):
                 self._sess = tf.Session()
             else:
                 self._sess = tf.Session(config=sess_config)
-            self._initialize(init_dict)
-            self._saver = tf.train.Saver(max_to_keep=None)
+            try:
+                self._initialize(init_dict)
+                self._saver = tf.train.Saver(max_to_keep=None)
+            except BaseException:
+                self._sess.close()   # e.g. a bad init_dict key: do not leak the session
+                raise
 
     @staticmethod
     def _check_funcs(funcs, name):
