@@ -123,13 +123,13 @@ def out_of_graph_value(array, name='initial_value'):
 
     The original baked arrays into the graph as constants, which breaks the 2 GB
     protobuf limit for large tables. Here the array stays in this process and is
-    handed to TensorFlow by a ``py_func`` when the initialiser runs, so
+    handed to TensorFlow by a ``numpy_function`` when the initialiser runs, so
     ``global_variables_initializer()`` in user code keeps working unchanged. The
     graph therefore cannot initialise this variable in another process (a restored
     checkpoint does not need the initialiser).
     """
     array = np.ascontiguousarray(array, dtype=np.float32)
-    value = tf.py_func(lambda: array, [], tf.float32, stateful=False, name=name)
+    value = tf.numpy_function(lambda: array, [], tf.float32, name=name)
     value.set_shape(array.shape)
     return value
 

@@ -1,78 +1,42 @@
-"""``make demo``: train matrix factorisation built from openrec modules on the demo data.
+"""``make demo``: the legacy OpenRec workflow on the demo data set shipped in the package.
 
-Two LatentFactor tables (users, items) and an item-bias table score ``u . v + b``;
-the BPR loss ``-sum(log sigmoid(s(u, p) - s(u, n)))`` is minimised with Adam on
-batches of (user, positive, sampled negative) triples, with a tqdm bar showing the
-loss. At the end the held-out AUC is printed. Run ``python -m openrec.demo``.
+Trains BPR with a PairwiseSampler and ImplicitModelTrainer, evaluating AUC and
+Recall@K on held-out interactions every 500 iterations (the trainer prints the loss
+and the metrics), then prints the final figures. Run ``python -m openrec.demo``.
 """
-import numpy as np
-import tensorflow.compat.v1 as tf
-from tqdm import tqdm
+import os
 
-from openrec.data import load_demo_data
-from openrec.modules.extractions import LatentFactor
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 
-
-def heldout_auc(scores, train, test):
-    """Mean per-user AUC of held-out items against items the user never interacted with."""
-    seen = np.zeros(scores.shape, bool)
-    seen[train['user_id'], train['item_id']] = True
-    aucs = []
-    for user in np.unique(test['user_id']):
-        positives = test['item_id'][test['user_id'] == user]
-        negatives = ~seen[user]
-        negatives[positives] = False
-        neg_scores = np.sort(scores[user, negatives])
-        below = np.searchsorted(neg_scores, scores[user, positives], side='left')
-        aucs.append(np.mean(below / float(len(neg_scores))))
-    return float(np.mean(aucs))
+from openrec import ImplicitModelTrainer  # noqa: E402
+from openrec.data import load_demo_data  # noqa: E402
+from openrec.recommenders import BPR  # noqa: E402
+from openrec.utils import ImplicitDataset  # noqa: E402
+from openrec.utils.evaluators import AUC, Recall  # noqa: E402
+from openrec.utils.samplers import PairwiseSampler  # noqa: E402
 
 
-def main(steps=2000, batch_size=256, dim=16, seed=0):
+def main(num_itr=2001, display_itr=500, batch_size=500):
     train, test, max_user, max_item = load_demo_data()
-    rng = np.random.RandomState(seed)
-    with tf.Graph().as_default():
-        tf.set_random_seed(seed)
-        user_id = tf.placeholder(tf.int32, [None])
-        p_item_id = tf.placeholder(tf.int32, [None])
-        n_item_id = tf.placeholder(tf.int32, [None])
-        user = LatentFactor([max_user, dim], ids=user_id, l2_reg=1e-4, scope='user')
-        p_item = LatentFactor([max_item, dim], ids=p_item_id, l2_reg=1e-4, scope='item')
-        n_item = LatentFactor([max_item, dim], ids=n_item_id, l2_reg=1e-4, scope='item', reuse=True)
-        p_bias = LatentFactor([max_item, 1], init='zero', ids=p_item_id, scope='item_bias')
-        n_bias = LatentFactor([max_item, 1], init='zero', ids=n_item_id, scope='item_bias', reuse=True)
-        u = user.get_outputs()[0]
-        x = (tf.reduce_sum(u * (p_item.get_outputs()[0] - n_item.get_outputs()[0]), 1)
-             + tf.reshape(p_bias.get_outputs()[0] - n_bias.get_outputs()[0], [-1]))
-        loss = (-tf.reduce_sum(tf.log_sigmoid(x)) + user.get_loss() + p_item.get_loss()
-                + n_item.get_loss())
-        train_op = tf.train.AdamOptimizer(0.01).minimize(loss)
-        all_items = LatentFactor([max_item, dim], scope='item', reuse=True).get_outputs()[0]
-        all_bias = LatentFactor([max_item, 1], scope='item_bias', reuse=True).get_outputs()[0]
-        all_users = LatentFactor([max_user, dim], scope='user', reuse=True).get_outputs()[0]
-        scores = tf.matmul(all_users, all_items, transpose_b=True) + tf.transpose(all_bias)
+    train_dataset = ImplicitDataset(raw_data=train, max_user=max_user, max_item=max_item,
+                                    name='Train')
+    test_dataset = ImplicitDataset(raw_data=test, max_user=max_user, max_item=max_item,
+                                   name='Test')
 
-        seen = np.zeros((max_user, max_item), bool)
-        seen[train['user_id'], train['item_id']] = True
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            print('held-out AUC before training: %.4f'
-                  % heldout_auc(sess.run(scores), train, test))
-            bar = tqdm(range(steps), desc='training MF (BPR loss)')
-            for _ in bar:
-                rows = train[rng.randint(len(train), size=batch_size)]
-                negatives = rng.randint(max_item, size=batch_size)
-                clash = seen[rows['user_id'], negatives]
-                while clash.any():
-                    negatives[clash] = rng.randint(max_item, size=int(clash.sum()))
-                    clash = seen[rows['user_id'], negatives]
-                _, value = sess.run([train_op, loss], {user_id: rows['user_id'],
-                                                       p_item_id: rows['item_id'],
-                                                       n_item_id: negatives})
-                bar.set_postfix(loss='%.2f' % (value / batch_size))
-            auc = heldout_auc(sess.run(scores), train, test)
-    print('held-out AUC after training: %.4f' % auc)
-    return auc
+    model = BPR(batch_size=batch_size, max_user=train_dataset.max_user(),
+                max_item=train_dataset.max_item(), dim_embed=20, l2_reg=1e-4, opt='Adam')
+    sampler = PairwiseSampler(batch_size=batch_size, dataset=train_dataset, num_process=2)
+    model_trainer = ImplicitModelTrainer(batch_size=batch_size, test_batch_size=100,
+                                         train_dataset=train_dataset, model=model,
+                                         sampler=sampler)
+    results = model_trainer.train(num_itr=num_itr, display_itr=display_itr,
+                                  eval_datasets=[test_dataset],
+                                  evaluators=[AUC(), Recall(recall_at=[10, 50])])
+
+    final = results['Test']
+    print('\nheld-out results after %d iterations: AUC %.4f, Recall@10 %.4f, Recall@50 %.4f'
+          % (num_itr - 1, final['AUC'], final['Recall'][0], final['Recall'][1]))
+    return final
 
 
 if __name__ == '__main__':
