@@ -140,3 +140,29 @@ def test_array_slices_are_computed_where_the_table_is_built():
             assert op.device == '/job:worker/task:0'
             assert op.colocation_groups() == [b'loc:@%s/array_initializer_device'
                                               % op.name.split('/')[0].encode()]
+
+
+def test_checkpoints_restore_across_partitionings(tmp_path):
+    """A table saved whole restores into 2 or 3 parts, and 2 parts restore into 3."""
+    def build(partitions):
+        graph = tf.Graph()
+        with graph.as_default(), _scope(partitions):
+            table = LatentFactor([ROWS, DIM], scope='user')
+            saver = tf.train.Saver()
+        return graph, table, saver
+
+    graph, table, saver = build(0)
+    with graph.as_default(), tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        _load(sess, table._embedding, TABLE)
+        saved = saver.save(sess, str(tmp_path / 'plain'))
+    for partitions, source in ((2, saved), (3, saved), (3, str(tmp_path / 'two'))):
+        graph, table, saver = build(partitions)
+        with graph.as_default(), tf.Session() as sess:
+            saver.restore(sess, source)
+            np.testing.assert_array_equal(sess.run(table.get_outputs()[0]), TABLE)
+            if partitions == 2:
+                saver.save(sess, str(tmp_path / 'two'))
+    reader = tf.train.load_checkpoint(str(tmp_path / 'two'))
+    assert reader.get_variable_to_shape_map() == {'user/embedding': [ROWS, DIM]}
+    np.testing.assert_array_equal(reader.get_tensor('user/embedding'), TABLE)
