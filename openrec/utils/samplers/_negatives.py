@@ -3,6 +3,9 @@ import numpy as np
 
 from openrec._checks import ArgumentError
 
+_MAX_BITMAP_BITS = 2 ** 31  # 256 MB
+_REJECTION_ROUNDS = 4
+
 
 class _Negatives(object):
     """Uniform draws of items outside each user's positives, without rejection loops.
@@ -28,6 +31,12 @@ class _Negatives(object):
         local = np.arange(len(pairs)) - self.indptr[pos_user]
         self.keys = pos_user * (max_item + 1) + (pos_item - local)
         self.eligible = max_item - counts
+        # A bit per (user, item) when it fits: membership is then a few cheap numpy ops
+        # per draw instead of a binary search, and rejection draws stay exactly uniform.
+        self.bits = None
+        if len(self.users) * self.max_item <= _MAX_BITMAP_BITS:
+            self.bits = np.zeros((len(self.users) * self.max_item + 7) // 8, np.uint8)
+            np.bitwise_or.at(self.bits, pairs >> 3, (1 << (pairs & 7)).astype(np.uint8))
 
     def index_of(self, user_ids):
         """Compact indices of ``user_ids`` (every id must be one of :attr:`users`)."""
@@ -60,7 +69,23 @@ class _Negatives(object):
 
     def draw(self, uidx, rng):
         """One uniform negative per entry of ``uidx`` (int64 array, same shape)."""
-        return self._nth_negative(uidx, self._uniform_ranks(self.eligible[uidx], rng))
+        if self.bits is None:
+            return self._nth_negative(uidx, self._uniform_ranks(self.eligible[uidx], rng))
+        items = (rng.random(uidx.shape) * self.max_item).astype(np.int64)
+        todo = np.flatnonzero(self._is_positive(uidx, items))
+        for _ in range(_REJECTION_ROUNDS):
+            if len(todo) == 0:
+                return items
+            items[todo] = (rng.random(len(todo)) * self.max_item).astype(np.int64)
+            todo = todo[self._is_positive(uidx[todo], items[todo])]
+        # users with few eligible items: exact draws for what is left
+        rest = uidx[todo]
+        items[todo] = self._nth_negative(rest, self._uniform_ranks(self.eligible[rest], rng))
+        return items
+
+    def _is_positive(self, uidx, items):
+        index = uidx * self.max_item + items
+        return (self.bits[index >> 3] >> (index & 7).astype(np.uint8)) & 1 == 1
 
     def draw_distinct(self, uidx, count, rng, max_redraws=8):
         """``(len(uidx), count)`` negatives, distinct within each row, in draw order."""
