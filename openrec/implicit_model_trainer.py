@@ -3,8 +3,8 @@ import pickle
 import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods,
-                                   check_int, check_optional_positive_int, check_positive_int,
-                                   check_str)
+                             check_int, check_optional_positive_int, check_positive_int,
+                             check_str)
 from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,
                                      close_sampler, echo, iterations, progress, report)
 from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager

@@ -1,7 +1,7 @@
 import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
-                                   check_has_methods, check_positive_int)
+                             check_has_methods, check_positive_int)
 from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,
                                      close_sampler, echo, iterations, report)
 from openrec.utils.dataset import Dataset

@@ -6,7 +6,7 @@ import numpy as np
 from tqdm import tqdm
 
 from openrec._checks import (ArgumentTypeError, check_has_methods, check_int, check_list,
-                                   check_positive_int)
+                             check_positive_int)
 from openrec.utils.dataset import Dataset
 from openrec.utils.evaluators.evaluator import Evaluator
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from openrec._checks import (ArgumentError, check_bool, check_fields, check_fraction,
-                                   check_int)
+                             check_int)
 from openrec.utils.implicit_dataset import _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives
 from openrec.utils.samplers.sampler import Sampler, _walk

@@ -5,7 +5,7 @@ import weakref
 import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
-                                   check_positive_int)
+                             check_positive_int)
 from openrec.utils.dataset import Dataset
 
 _BUFFER_SIZE = 5
