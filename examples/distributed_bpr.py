@@ -52,6 +52,9 @@ DEFAULT_LR = {'SGD': 0.005, 'Adam': 0.001}  # the BPR recommender's defaults
 # data
 # ----------------------------------------------------------------------------------
 
+INTERACTIONS = np.dtype([('user_id', np.int32), ('item_id', np.int32)])
+
+
 def planted_data(max_user, max_item, per_user=20, groups=8, seed=0):
     """Implicit feedback with planted taste groups.
 
@@ -68,7 +71,7 @@ def planted_data(max_user, max_item, per_user=20, groups=8, seed=0):
         chosen = rng.choice(pool, size=min(per_user, len(pool) - 1), replace=False)
         users.append(np.full(len(chosen), user))
         items.append(chosen)
-    data = np.zeros(sum(len(i) for i in items), dtype=[('user_id', np.int32), ('item_id', np.int32)])
+    data = np.zeros(sum(len(i) for i in items), dtype=INTERACTIONS)
     data['user_id'] = np.concatenate(users)
     data['item_id'] = np.concatenate(items)
     return data
@@ -82,12 +85,12 @@ def load_data(args):
         train, _, max_user, max_item = load_demo_data()
         return train, max_user, max_item
     with np.load(args.data) as stored:
-        data = np.zeros(len(stored['user_id']), dtype=[('user_id', np.int32), ('item_id', np.int32)])
+        data = np.zeros(len(stored['user_id']), dtype=INTERACTIONS)
         data['user_id'] = stored['user_id']
         data['item_id'] = stored['item_id']
-        max_user = int(stored['max_user']) if 'max_user' in stored else int(data['user_id'].max()) + 1
-        max_item = int(stored['max_item']) if 'max_item' in stored else int(data['item_id'].max()) + 1
-    return data, max_user, max_item
+        sizes = [int(stored[key]) if key in stored else int(data[field].max()) + 1
+                 for key, field in (('max_user', 'user_id'), ('max_item', 'item_id'))]
+    return data, sizes[0], sizes[1]
 
 
 # ----------------------------------------------------------------------------------

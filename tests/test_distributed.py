@@ -116,7 +116,8 @@ import tensorflow.compat.v1 as tf
 from openrec.modules.extractions import LookUp, TemporalLatentFactor
 if sys.argv[2] == 'v1':
     tf.disable_v2_behavior()
-cluster = tf.train.ClusterSpec({'ps': sys.argv[1].split(',')[:2], 'worker': sys.argv[1].split(',')[2:]})
+hosts = sys.argv[1].split(',')
+cluster = tf.train.ClusterSpec({'ps': hosts[:2], 'worker': hosts[2:]})
 server = tf.train.Server(cluster, job_name='worker', task_index=0)
 table = np.arange(40, dtype=np.float32).reshape(10, 4)
 with tf.Graph().as_default():
