@@ -139,6 +139,11 @@ class Recommender(object):
                 self._sess = tf.Session()
             else:
                 self._sess = tf.Session(config=sess_config)
+            # Post-training ops are fetched as ops: fetching the scatter results would
+            # copy whole embedding tables to Python every step.
+            self._train_fetches = [self._train_op, self._loss] + [
+                op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
+            self._runners = {}
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -183,13 +188,8 @@ class Recommender(object):
         numpy.float32
             The loss of this step, computed from the values before the update.
         """
-        with self._graph.as_default():
-            # Post-training ops are fetched as ops: fetching the scatter results would
-            # copy whole embedding tables to Python every step.
-            fetches = [self._train_op, self._loss] + [
-                op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
-            return self._sess.run(fetches,
-                                  feed_dict=self._input_mappings(batch_data, train=True))[1]
+        return self._run('train', self._train_fetches,
+                         self._input_mappings(batch_data, train=True))[1]
 
     def serve(self, batch_data):
         """Score a serving batch.
@@ -205,9 +205,17 @@ class Recommender(object):
         numpy.ndarray
             The scores (``self._scores``), usually ``[number of users, number of items]``.
         """
-        with self._graph.as_default():
-            return self._sess.run(self._scores,
-                                  feed_dict=self._input_mappings(batch_data, train=False))
+        return self._run('serve', self._scores, self._input_mappings(batch_data, train=False))
+
+    def _run(self, kind, fetches, feed_dict):
+        # One session callable per set of fed inputs: the per-step cost of sess.run's
+        # fetch and feed handling is then paid once (train() is the hot loop).
+        key = (kind, tuple(feed_dict))
+        runner = self._runners.get(key)
+        if runner is None:
+            runner = self._sess.make_callable(fetches, feed_list=list(feed_dict))
+            self._runners[key] = runner
+        return runner(*feed_dict.values())
 
     def save(self, save_dir, step):
         """Save a checkpoint of every variable (optimizer slots included).
