@@ -82,6 +82,12 @@ class LatentFactor(Extraction):
             If ``max_norm`` is not positive.
         TypeError
             If ``censor_id_list`` is not integer or ``max_norm`` is not a number.
+
+        Notes
+        -----
+        The original's formula is kept: rows end with a norm of at most 1, not
+        ``max_norm``; with ``max_norm > 1`` rows whose norm is below ``max_norm`` are
+        shrunk by ``1 / max_norm``.
         """
         check_number(max_norm, 'max_norm', allow_none=False, positive=True)
         if censor_id_list is None:

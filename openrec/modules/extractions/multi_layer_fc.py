@@ -64,6 +64,14 @@ class MultiLayerFC(Extraction):
     TypeError
         If ``in_tensor`` is not a float32 tensor or ``dims`` is not a list of ints.
 
+    Notes
+    -----
+    Kept from the original: batch normalization comes after the activation and the
+    dropout of each layer; the L2 loss sums ``l2_reg * l2_loss(v)`` over the trainable
+    variables collected under this module's variable-scope name by TF1's *prefix*
+    match, so variables of an already built scope whose name merely starts with it
+    (``mlp2`` for ``mlp``) are included.
+
     References
     ----------
     .. [1] Ioffe, S. and Szegedy, C., 2015, June. Batch normalization: Accelerating deep
