@@ -2,19 +2,21 @@ import numpy as np
 
 from openrec._checks import check_bool, check_fields, check_int
 from openrec.utils.samplers._negatives import _Negatives
-from openrec.utils.samplers.sampler import Sampler, _walk
+from openrec.utils.samplers.sampler import Sampler, _blocks, _walk
 
 _PAIRWISE_DTYPE = np.dtype([('user_id_input', np.int32), ('p_item_id_input', np.int32),
                             ('n_item_id_input', np.int32)])
 
 
 def _pairwise_batches(users, items, uidx, negatives, batch_size, chronological, rng):
-    for rows in _walk(len(users), batch_size, chronological, rng):
-        batch = np.empty(len(rows), dtype=_PAIRWISE_DTYPE)
-        batch['user_id_input'] = users[rows]
-        batch['p_item_id_input'] = items[rows]
-        batch['n_item_id_input'] = negatives.draw(uidx[rows], rng)
-        yield batch
+    for chunks in _blocks(_walk(len(users), batch_size, chronological, rng)):
+        rows = np.concatenate(chunks)
+        block = np.empty(len(rows), dtype=_PAIRWISE_DTYPE)
+        block['user_id_input'] = users[rows]
+        block['p_item_id_input'] = items[rows]
+        block['n_item_id_input'] = negatives.draw(uidx[rows], rng)
+        for begin in range(0, len(rows), batch_size):
+            yield block[begin:begin + batch_size]
 
 
 class PairwiseSampler(Sampler):
