@@ -7,7 +7,6 @@ TensorFlow-free argument checks live in :mod:`openrec._checks` and are re-export
 Nothing here is public API.
 """
 import contextlib
-import numbers
 
 import numpy as np
 import tensorflow.compat.v1 as tf

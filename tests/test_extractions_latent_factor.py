@@ -122,13 +122,22 @@ def test_censor_with_placeholder_and_default_max_norm(graph, sess):
     close(sess.run(var('LatentFactor/embedding')), expected)
 
 
+def test_censor_empty_list_changes_nothing(graph, sess):
+    module = LatentFactor([7, 4])
+    op = module.censor_l2_norm_op([])
+    sess.run(tf.global_variables_initializer())
+    load(sess, 'LatentFactor/embedding', TABLE)
+    sess.run(op)
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), TABLE)
+
+
 @pytest.mark.parametrize('censor_id_list, max_norm, exc, words', [
     ([0], 0, ValueError, ['max_norm']),
     ([0], -1.0, ValueError, ['max_norm']),
     ([0], 'one', TypeError, ['max_norm']),
     ([0], None, ValueError, ['max_norm']),
     ([0.5, 1.0], 1, TypeError, ['censor_id_list', 'integer']),
-    ([[0], [1]], 1, ValueError, ['censor_id_list', '1-D']),
+    ([[0], [1]], 1, ValueError, ['censor_id_list', 'rank 1']),
 ])
 def test_censor_bad_arguments(graph, sess, censor_id_list, max_norm, exc, words):
     module = LatentFactor([7, 4])

@@ -325,8 +325,6 @@ def test_bad_ids(graph, make_ids, exc, words):
     assert var_table() == expected_table()
 
 
-@pytest.mark.xfail(strict=True, reason='TemporalLatentFactor does not check mlp_dims[-1] == '
-                   'shape[1]: it fails inside scatter_update after creating variables')
 def test_mlp_output_width_must_match_the_table(graph):
     ids = tf.placeholder(tf.int32, [None])
     fails_cleanly(graph, ValueError, ['mlp_dims'], lambda: TemporalLatentFactor(SHAPE, [5, 3], ids))
@@ -334,8 +332,6 @@ def test_mlp_output_width_must_match_the_table(graph):
     assert var_table() == expected_table()
 
 
-@pytest.mark.xfail(strict=True, reason='TemporalLatentFactor does not check that ids is 1-D: 2-D '
-                   'ids fail in MultiLayerFC (naming in_tensor) after embedding and flag exist')
 def test_ids_must_be_one_dimensional(graph):
     ids = tf.placeholder(tf.int32, [None, 2])
     fails_cleanly(graph, ValueError, ['ids'], lambda: TemporalLatentFactor(SHAPE, DIMS, ids))

@@ -1,7 +1,8 @@
 """The LatentFactor extraction."""
+import numpy as np
 import tensorflow.compat.v1 as tf
 
-from openrec._tfutils import (ArgumentError, check_l2_reg, check_number, check_scope,
+from openrec._tfutils import (check_l2_reg, check_number, check_scope,
                               check_shape, check_tensor, embedding_initializer,
                               embedding_lookup, require_graph_mode, scatter_update,
                               whole_table)
@@ -92,9 +93,11 @@ class LatentFactor(Extraction):
         check_number(max_norm, 'max_norm', allow_none=False, positive=True)
         if censor_id_list is None:
             censor_id_list = tf.range(self._shape[0])
-        ids = check_tensor(censor_id_list, 'censor_id_list', dtype='integer')
-        if ids.shape.ndims not in (None, 1):
-            raise ArgumentError('censor_id_list must be 1-D, got shape %s' % ids.shape)
+        elif isinstance(censor_id_list, (list, tuple)) and len(censor_id_list) == 0:
+            censor_id_list = np.zeros(0, np.int32)  # [] would convert to float32
+        rank = getattr(getattr(censor_id_list, 'shape', None), 'ndims', 1)
+        ids = check_tensor(censor_id_list, 'censor_id_list', dtype='integer',
+                           rank=None if rank is None else 1)
         rows = embedding_lookup(self._embedding, ids)
         norm = tf.sqrt(tf.reduce_sum(tf.square(rows), axis=1, keepdims=True))
         return scatter_update(self._embedding, ids, rows / tf.maximum(norm, max_norm))

@@ -67,7 +67,10 @@ class TemporalLatentFactor(Extraction):
         check_l2_reg(l2_reg)
         self._shape = check_shape(shape)
         self._mlp_dims = check_dims(mlp_dims, 'mlp_dims')
-        self._ids = check_tensor(ids, 'ids', dtype='integer')
+        if self._mlp_dims[-1] != self._shape[1]:
+            raise ArgumentError('mlp_dims[-1] must equal shape[1] (%d): the MLP output is written '
+                                'back into the table, got %d' % (self._shape[1], self._mlp_dims[-1]))
+        self._ids = check_tensor(ids, 'ids', rank=1, dtype='integer')
         self._initializer = self._resolve_init(init)
         self._mlp_pretrain = mlp_pretrain
         self._pretrain_steps = 20000  # private knob: tests pretrain with fewer steps
@@ -76,11 +79,14 @@ class TemporalLatentFactor(Extraction):
                                                    reuse=reuse)
 
     def _resolve_init(self, init):
-        if isinstance(init, str):
+        if isinstance(init, str) and init in ('normal', 'zero'):
             return embedding_initializer(init)
         if isinstance(init, numbers.Real) and not isinstance(init, bool):
             return tf.constant_initializer(float(init))
-        array = np.asarray(init, dtype=np.float32) if init is not None else None
+        try:
+            array = None if isinstance(init, str) else np.asarray(init, dtype=np.float32)
+        except (TypeError, ValueError):
+            array = None
         if array is None or array.shape != tuple(self._shape):
             raise ArgumentError("init must be 'normal', 'zero', a number or an array of shape "
                                 "%s, got %r" % (self._shape, init if array is None else array.shape))
