@@ -40,7 +40,7 @@ example = _load_example()
 def cluster_run(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp('cluster'))
     args = ['--steps', str(STEPS), '--users', str(USERS), '--items', str(ITEMS),
-            '--dim', str(DIM), '--batch-size', str(BATCH), '--opt', 'Adam', '--lr', '0.003',
+            '--dim', str(DIM), '--batch-size', str(BATCH), '--opt', 'Adam', '--lr', '0.01',
             '--checkpoint-dir', workdir, '--loss-log', os.path.join(workdir, 'loss.tsv'),
             '--placement-json', os.path.join(workdir, 'placement.json')]
     if V1_MODE:
