@@ -1,7 +1,6 @@
 import numpy as np
 
-from openrec._checks import check_bool, check_fields, check_int, check_positive_int
-from openrec.utils.samplers._negatives import _Negatives
+from openrec._checks import check_bool, check_int, check_positive_int
 from openrec.utils.samplers.sampler import Sampler, _walk
 
 _N_PAIRWISE_DTYPE = np.dtype([('user_id_input', np.int32), ('p_item_id_input', np.int32),
@@ -63,17 +62,11 @@ class NPairwiseSampler(Sampler):
         self._chronological = check_bool(chronological, 'chronological')
         self._negativenum = check_positive_int(negativenum, 'negativenum')
         self._seed = check_int(seed, 'seed', minimum=0)
-        check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         if self._chronological:
             num_process = 1
-        data = self._walk_data(dataset, ('user_id', 'item_id'), batch_size, 'batch_size')
-        self._users = np.array(data['user_id'], dtype=np.int64)
-        self._items = np.array(data['item_id'], dtype=np.int64)
-        self._negatives = _Negatives(dataset.raw_data['user_id'], dataset.raw_data['item_id'],
-                                     dataset.max_item(), extra_users=self._users)
-        self._uidx = self._negatives.index_of(self._users)
-        self._negatives.require(self._negativenum, 'negativenum=%d distinct negatives'
-                                % self._negativenum, self._uidx)
+        self._copy_rows(dataset, batch_size, 'batch_size')
+        self._row_negatives(dataset, self._negativenum,
+                            'negativenum=%d distinct negatives' % self._negativenum)
         if not self._chronological:
             dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy
         super(NPairwiseSampler, self).__init__(dataset=dataset, batch_size=batch_size,

@@ -1,7 +1,6 @@
 import numpy as np
 
-from openrec._checks import (ArgumentError, check_bool, check_fields, check_fraction,
-                             check_int)
+from openrec._checks import ArgumentError, check_bool, check_fraction, check_int
 from openrec.utils.implicit_dataset import _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives
 from openrec.utils.samplers.sampler import Sampler, _walk
@@ -71,13 +70,9 @@ class PointwiseSampler(Sampler):
         self._chronological = check_bool(chronological, 'chronological')
         self._seed = check_int(seed, 'seed', minimum=0)
         self._num_pos = int(batch_size * pos_ratio)
-        check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         if self._chronological:
             num_process = 1
-        data = self._walk_data(dataset, ('user_id', 'item_id'), self._num_pos,
-                               'num_pos = int(batch_size * pos_ratio)')
-        self._users = np.array(data['user_id'], dtype=np.int64)
-        self._items = np.array(data['item_id'], dtype=np.int64)
+        self._copy_rows(dataset, self._num_pos, 'num_pos = int(batch_size * pos_ratio)')
         raw_users = np.asarray(dataset.raw_data['user_id'], dtype=np.int64).ravel()
         self._negatives = _Negatives(raw_users, dataset.raw_data['item_id'], dataset.max_item())
         self._user_list_idx = self._negatives.index_of(_first_appearance_unique(raw_users))

@@ -9,6 +9,7 @@ import numpy as np
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
                              check_positive_int)
 from openrec.utils.dataset import Dataset
+from openrec.utils.samplers._negatives import _Negatives
 
 _BUFFER_SIZE = 5   # blocks
 _BLOCK_SIZE = 8    # batches handed over at a time
@@ -185,6 +186,20 @@ class Sampler(object):
             raise ArgumentError('dataset %r has %d rows, fewer than %s = %d: a batch cannot be '
                                 'filled' % (dataset.name, len(data), step_name, min_rows))
         return data
+
+    def _copy_rows(self, dataset, min_rows, step_name):
+        """Check ``dataset`` and copy the (user, item) rows the workers walk."""
+        check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
+        data = self._walk_data(dataset, ('user_id', 'item_id'), min_rows, step_name)
+        self._users = np.array(data['user_id'], dtype=np.int64)
+        self._items = np.array(data['item_id'], dtype=np.int64)
+
+    def _row_negatives(self, dataset, count, what):
+        """Negative sampling for the walked rows' users, each needing ``count`` negatives."""
+        self._negatives = _Negatives(dataset.raw_data['user_id'], dataset.raw_data['item_id'],
+                                     dataset.max_item(), extra_users=self._users)
+        self._uidx = self._negatives.index_of(self._users)
+        self._negatives.require(count, what, self._uidx)
 
     def _batch_source(self, rng):
         """Return an iterator of batches for one worker (subclass hook).
