@@ -1,7 +1,6 @@
 """The ItrMLP recommender."""
 from openrec._tfutils import check_array, check_dims, check_positive_int, check_width
 from openrec.modules.extractions import LatentFactor, TemporalLatentFactor
-from openrec.modules.interactions import PointwiseMSE
 from openrec.recommenders.pmf import PMF
 from openrec.recommenders.recommender import Recommender
 
@@ -135,19 +134,10 @@ class ItrMLP(Recommender):
 
     def _build_default_interactions(self, train=True):
         """``interaction``: PointwiseMSE in scope ``PointwiseMSE``."""
-        self._add_module('interaction',
-                         PointwiseMSE(user=self._get_module('user_vec', train=train).get_outputs()[0],
-                                      item=self._get_module('item_vec', train=train).get_outputs()[0],
-                                      item_bias=self._get_module('item_bias', train=train).get_outputs()[0],
-                                      labels=self._get_input('labels', train=train), a=1.0, b=1.0,
-                                      sigmoid=True, train=train, scope='PointwiseMSE',
-                                      reuse=not train),
-                         train=train)
+        self._add_pointwise_mse(train, labels=self._get_input('labels', train=train))
 
-    def _build_serving_graph(self):
-        """Build the serving graph; ``_scores`` are the serving interaction's output."""
-        super(ItrMLP, self)._build_serving_graph()
-        self._scores = self._get_module('interaction', train=False).get_outputs()[0]
+    _add_pointwise_mse = PMF._add_pointwise_mse
+    _build_serving_graph = PMF._build_serving_graph
 
     def _initialize(self, init_dict):
         """Initialize the variables, then pretrain the user and item MLPs into identities."""

@@ -116,16 +116,19 @@ class PMF(Recommender):
 
     def _build_default_interactions(self, train=True):
         """``interaction``: PointwiseMSE in scope ``PointwiseMSE``."""
+        self._add_pointwise_mse(train, labels=self._get_input('labels'))
+
+    def _add_pointwise_mse(self, train, labels):
+        # PMF's interaction: sigmoid scores, a = b = 1 (shared with ItrMLP)
         self._add_module('interaction',
                          PointwiseMSE(user=self._get_module('user_vec', train=train).get_outputs()[0],
                                       item=self._get_module('item_vec', train=train).get_outputs()[0],
                                       item_bias=self._get_module('item_bias', train=train).get_outputs()[0],
-                                      labels=self._get_input('labels'), a=1.0, b=1.0,
-                                      sigmoid=True, train=train, scope='PointwiseMSE',
-                                      reuse=not train),
+                                      labels=labels, a=1.0, b=1.0, sigmoid=True, train=train,
+                                      scope='PointwiseMSE', reuse=not train),
                          train=train)
 
     def _build_serving_graph(self):
         """Build the serving graph; ``_scores`` are the serving interaction's output."""
-        super(PMF, self)._build_serving_graph()
+        Recommender._build_serving_graph(self)
         self._scores = self._get_module('interaction', train=False).get_outputs()[0]
