@@ -229,3 +229,21 @@ def test_bad_init_dict_key_fails_and_closes_the_session(monkeypatch):
     with pytest.raises((KeyError, TypeError, ValueError), match='no_such_tensor'):
         BPR(B, U, I, D, init_dict={'no_such_tensor:0': np.zeros(1)})
     assert len(sessions) == 1 and sessions[0]._closed
+
+
+@pytest.mark.parametrize('batch, method, exc, message', [
+    (None, 'train', TypeError, 'batch_data must be a dict or a numpy structured array'),
+    ([1, 2], 'serve', TypeError, 'batch_data must be a dict or a numpy structured array'),
+    ({'user_id_input': np.arange(B)}, 'train',
+     ValueError, "batch_data has no field 'p_item_id_input', which BPR needs for training"),
+    (np.zeros(3, dtype=[('user_id_input', np.int32)]), 'serve',
+     ValueError, "batch_data has no field 'item_id_input', which BPR needs for serving"),
+])
+def test_bad_batches_name_the_missing_field(batch, method, exc, message):
+    model = BPR(batch_size=B, max_user=U, max_item=I, dim_embed=D)
+    with pytest.raises(exc, match=message):
+        getattr(model, method)(batch)
+    # the model still works afterwards
+    ids = np.arange(B, dtype=np.int32) % I
+    loss = model.train({'user_id_input': ids % U, 'p_item_id_input': ids, 'n_item_id_input': ids})
+    assert np.isfinite(loss)

@@ -2,6 +2,7 @@
 import collections.abc
 import numbers
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
@@ -189,7 +190,7 @@ class Recommender(object):
             The loss of this step, computed from the values before the update.
         """
         return self._run('train', self._train_fetches,
-                         self._input_mappings(batch_data, train=True))[1]
+                         self._feed(batch_data, train=True))[1]
 
     def serve(self, batch_data):
         """Score a serving batch.
@@ -205,7 +206,25 @@ class Recommender(object):
         numpy.ndarray
             The scores (``self._scores``), usually ``[number of users, number of items]``.
         """
-        return self._run('serve', self._scores, self._input_mappings(batch_data, train=False))
+        return self._run('serve', self._scores, self._feed(batch_data, train=False))
+
+    def _feed(self, batch_data, train):
+        """``_input_mappings`` with a clear error for batches lacking a field."""
+        try:
+            return self._input_mappings(batch_data, train=train)
+        except KeyError as err:  # dict batches
+            field = err.args[0] if err.args else None
+        except ValueError as err:  # structured arrays: "no field of name <field>"
+            if 'no field of name' not in str(err):
+                raise
+            field = str(err).rsplit(' ', 1)[-1]
+        except (TypeError, IndexError):
+            if isinstance(batch_data, (dict, np.ndarray)):
+                raise
+            raise ArgumentTypeError('batch_data must be a dict or a numpy structured array '
+                                    'indexed by field name, got %s' % type(batch_data).__name__)
+        raise ArgumentError('batch_data has no field %r, which %s needs for %s'
+                            % (field, type(self).__name__, 'training' if train else 'serving'))
 
     def _run(self, kind, fetches, feed_dict):
         # One session callable per set of fed inputs: the per-step cost of sess.run's
@@ -264,7 +283,7 @@ class Recommender(object):
             if len(outputs) == 0:
                 return []
             return self._sess.run(outputs,
-                                  feed_dict=self._input_mappings(batch_data, train=train))
+                                  feed_dict=self._feed(batch_data, train=train))
 
     def compute_module_loss(self, name, batch_data, train=True):
         """Evaluate the loss of a registered module.
@@ -288,7 +307,7 @@ class Recommender(object):
             loss = self._get_module(name, train=train).get_loss()
             if type(loss) == float:
                 return loss
-            return self._sess.run(loss, feed_dict=self._input_mappings(batch_data, train=train))
+            return self._sess.run(loss, feed_dict=self._feed(batch_data, train=train))
 
     # ------------------------------------------------------------------------------
     # construction steps
