@@ -105,9 +105,12 @@ class ImplicitModelTrainer(object):
 
         Notes
         -----
-        Printed lines (plain text): a start banner, ``[Itr i] Finished``,
-        ``[Itr i] loss: <mean>``, and per dataset ``..(dataset: <name>) evaluation``
-        followed by one ``..(dataset: <name>) <metric> <values>`` line per metric.
+        Printed lines (plain text): the start banner ``== Start training with FULL
+        evaluation ==`` or, in sampled mode, ``[Subsampling negative items]`` then
+        ``== Start training with sampled evaluation, sample size: <num_negatives> ==``;
+        ``[Itr i] Finished``, ``[Itr i] loss: <mean>``, and per dataset
+        ``..(dataset: <name>) evaluation`` followed by one
+        ``..(dataset: <name>) <metric> <values>`` line per metric.
         Kept from the original: the first loss window sums ``display_itr + 1`` losses
         (iterations ``0..display_itr``) but divides by ``display_itr``; there is no
         evaluation at iteration 0 nor after the last iteration. Evaluation never

@@ -8,13 +8,15 @@ _REJECTION_ROUNDS = 4
 
 
 class _Negatives(object):
-    """Uniform draws of items outside each user's positives, without rejection loops.
+    """Uniform draws of items outside each user's positives (no unbounded rejection loop).
 
     Users are addressed by a compact index (position in :attr:`users`). For a user with
     sorted distinct positives ``p_0 < p_1 < ...`` (ids in ``[0, max_item)``) the ``r``-th
     non-positive item is ``r + #{i : p_i - i <= r}``; the counts for a whole batch come
     from one ``np.searchsorted`` on the per-user keys ``user * (max_item + 1) + p_i - i``.
-    So ``r`` uniform in ``[0, max_item - #positives)`` gives a uniform negative.
+    So ``r`` uniform in ``[0, max_item - #positives)`` gives a uniform negative. When
+    the (user, item) bitmap fits, :meth:`draw` first tries a few bounded rejection rounds
+    and finishes the remaining draws exactly.
     """
 
     def __init__(self, users, items, max_item, extra_users=()):

@@ -56,8 +56,9 @@ class PairwiseSampler(Sampler):
 
     Changed from the original (decided fixes): negatives are uniform over **every** item
     ``0..max_item-1`` that is not a positive of the row's user (the original never drew
-    ``max_item - 1``); sampling is exact and vectorised (no rejection loop, so it cannot
-    spin); ``n < batch_size`` raises instead of emitting zero-filled rows.
+    ``max_item - 1``); sampling is exact and vectorised (a few bounded rejection rounds,
+    then exact draws, so it cannot spin); ``n < batch_size`` raises instead of emitting
+    zero-filled rows.
     """
 
     def __init__(self, dataset, batch_size, chronological=False, num_process=5, seed=0):
