@@ -60,13 +60,17 @@ def check_fraction(value, name):
 
 
 def check_cutoffs(value, name):
-    """A non-empty sequence of ints (rank cutoffs), returned as ``np.array``."""
+    """A non-empty sequence of numbers (rank cutoffs), returned as ``np.array``.
+
+    Floats are accepted, as the original compared ranks with them unchanged.
+    """
     if isinstance(value, (str, bytes)) or not hasattr(value, '__len__'):
-        raise ArgumentTypeError('%s must be a sequence of ints (e.g. [10, 50]), got %r'
+        raise ArgumentTypeError('%s must be a sequence of numbers (e.g. [10, 50]), got %r'
                                 % (name, value))
     arr = np.array(value)
-    if arr.ndim != 1 or arr.size == 0 or not np.issubdtype(arr.dtype, np.integer):
-        raise ArgumentTypeError('%s must be a non-empty 1-D sequence of ints, got %r'
+    if (arr.ndim != 1 or arr.size == 0 or arr.dtype == np.bool_
+            or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))):
+        raise ArgumentTypeError('%s must be a non-empty 1-D sequence of numbers, got %r'
                                 % (name, value))
     return arr
 

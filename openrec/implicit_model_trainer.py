@@ -125,7 +125,10 @@ class ImplicitModelTrainer(object):
         check_datasets(eval_datasets, ImplicitDataset)
         check_evaluators(evaluators)
         num_negatives = check_optional_positive_int(num_negatives, 'num_negatives')
-        check_int(seed, 'seed', minimum=0)
+        if seed is not None:
+            check_int(seed, 'seed', minimum=0)
+            if seed >= 2 ** 32:
+                raise ArgumentError('seed must be below 2**32 (np.random.seed), got %r' % (seed,))
 
         acc_loss = 0
         self._eval_manager = ImplicitEvalManager(evaluators=evaluators)

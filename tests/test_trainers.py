@@ -226,6 +226,12 @@ def test_train_argument_errors():
         ImplicitModelTrainer(4, 4, train, FakeModel(), object())
     with pytest.raises(ValueError, match='item_serving_size must be a positive int'):
         ImplicitModelTrainer(4, 4, train, FakeModel(), FakeSampler(), item_serving_size=0)
+    with pytest.raises(ValueError, match=r'seed must be below 2\*\*32'):
+        trainer.train(10, 5, [test], [AUC()], num_negatives=3, seed=2 ** 32)
+    with pytest.raises(TypeError, match='seed must be an int'):
+        trainer.train(10, 5, [test], [AUC()], num_negatives=3, seed='1')
+    # seed=None: fresh negatives, as np.random.seed(None) in the original
+    assert set(trainer.train(6, 5, [test], [AUC()], num_negatives=3, seed=None)) == {test.name}
 
 
 def test_sampler_closed_on_error_and_worker_errors_propagate():

@@ -110,11 +110,15 @@ def test_mse_and_base():
 
 @pytest.mark.parametrize('cls', [Recall, Precision, NDCG])
 def test_cutoffs_validated_at_construction(cls):
-    with pytest.raises(TypeError, match='must be a sequence of ints'):
+    with pytest.raises(TypeError, match='must be a sequence of numbers'):
         cls(10)
-    with pytest.raises(TypeError, match='non-empty 1-D sequence of ints'):
-        cls([1.5])
+    for bad in ([], [[5]], ['5'], [True]):
+        with pytest.raises(TypeError, match='non-empty 1-D sequence of numbers'):
+            cls(bad)
     assert cls((5, 10)).compute(np.array([7.]), 20).shape == (2,)
+    # float cutoffs compare like the original's
+    np.testing.assert_array_equal(cls([10.0]).compute(np.array([7.]), 20),
+                                  cls([10]).compute(np.array([7.]), 20))
 
 
 def test_evaluator_argument_types():
