@@ -1,4 +1,4 @@
-"""PairwiseLog, PairwiseHinge, PairwiseEuDist, NsLog, NsEuDist: losses, serving scores, checks."""
+"""PairwiseLog, PairwiseHinge, PairwiseEuDist, NsLog, NSEuDist: losses, serving scores, checks."""
 import os
 import subprocess
 import sys
@@ -63,7 +63,7 @@ def assert_no_variables():
 def test_submodules_and_base(graph, sess):
     assert pairwise_log.PairwiseLog is PairwiseLog and pairwise_hinge.PairwiseHinge is PairwiseHinge
     assert pairwise_eu_dist.PairwiseEuDist is PairwiseEuDist and ns_log.NsLog is NsLog
-    assert ns_eu_dist.NsEuDist is NsEuDist and ns_eu_dist.NSEuDist is NsEuDist is NSEuDist
+    assert ns_eu_dist.NSEuDist is NSEuDist and ns_eu_dist.NsEuDist is NSEuDist is NsEuDist
     assert interaction.Interaction is Interaction
     assert issubclass(PairwiseEuDist, PairwiseLog) and not issubclass(PairwiseHinge, PairwiseLog)
     base = Interaction()
@@ -252,6 +252,22 @@ def test_ns_serving(graph, sess, serve):
     np.testing.assert_allclose(sess.run(log.get_outputs()[0]), dot_score(serve), rtol=RTOL, atol=1e-6)
     np.testing.assert_allclose(sess.run(eu.get_outputs()[0]), euclid_score(serve), rtol=RTOL, atol=1e-5)
     assert log.get_loss() == 0.0 and type(eu.get_loss()) is float
+
+
+@pytest.mark.parametrize('cls', [NSEuDist, NsEuDist])
+def test_ns_eu_dist_keeps_the_original_class_name_and_default_scope(graph, sess, serve, cls):
+    # the spec names the class NSEuDist; its name is the default scope in both modes
+    assert cls.__name__ == 'NSEuDist' and ns_eu_dist.NSEuDist is cls
+    d = ns_data(2, seed=70)
+    m = cls(max_item=9, neg_num=2, train=True, **tensors(d))
+    s = cls(max_item=9, train=False, reuse=True, **tensors(serve))
+    assert m._scope == s._scope == 'NSEuDist'
+    assert m.get_loss().name.startswith('NSEuDist/')
+    assert s.get_outputs()[0].name.startswith('NSEuDist_1/')
+    np.testing.assert_allclose(sess.run(m.get_loss()), ns_eu_reference(d, 9, 2, 1.0)[0], rtol=RTOL)
+    np.testing.assert_allclose(sess.run(s.get_outputs()[0]), euclid_score(serve), rtol=RTOL,
+                               atol=1e-5)
+    assert_no_variables()
 
 
 # ---------------------------------------------------------------------------------- reuse

@@ -1,13 +1,13 @@
 """Interaction modules: score users against items and define the training losses.
 
-``NSEuDist`` (the original's spelling) is an alias of :class:`NsEuDist`.
+``NsEuDist`` (spelled like ``NsLog``) is an alias of :class:`NSEuDist`, the original's name.
 """
 from openrec.modules.interactions.interaction import Interaction
 from openrec.modules.interactions.pairwise_log import PairwiseLog
 from openrec.modules.interactions.pairwise_hinge import PairwiseHinge
 from openrec.modules.interactions.pairwise_eu_dist import PairwiseEuDist
 from openrec.modules.interactions.ns_log import NsLog
-from openrec.modules.interactions.ns_eu_dist import NsEuDist, NSEuDist
+from openrec.modules.interactions.ns_eu_dist import NSEuDist, NsEuDist
 from openrec.modules.interactions.pointwise_mse import PointwiseMSE
 from openrec.modules.interactions.pointwise_ge_ce import PointwiseGeCE
 from openrec.modules.interactions.pointwise_mlp_ce import PointwiseMLPCE

@@ -1,4 +1,4 @@
-"""The NsEuDist interaction (rank-weighted CML with K negatives); alias ``NSEuDist``."""
+"""The NSEuDist interaction (rank-weighted CML with K negatives); alias ``NsEuDist``."""
 import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import check_number
@@ -6,8 +6,8 @@ from openrec.modules.interactions import _scoring as sc
 from openrec.modules.interactions.interaction import Interaction
 
 
-class NsEuDist(Interaction):
-    """The NsEuDist module minimizes a rank-weighted Euclidean hinge loss on the hardest of ``neg_num`` negatives (WCML).
+class NSEuDist(Interaction):
+    """The NSEuDist module minimizes a rank-weighted Euclidean hinge loss on the hardest of ``neg_num`` negatives (WCML).
 
     Training, with ``pos[n] = −||u_n − p_n||² + b_p,n`` and
     ``neg[n, k] = −||u_n − n_nk||² + sum(b_n,nk)``: ``h = max(margin − pos + neg, 0)``,
@@ -15,7 +15,7 @@ class NsEuDist(Interaction):
     (float32, in that order) and ``loss = sum_n w_n · max_k h[n, k]``. Serving outputs
     ``S[u, i] = 2·user_u·item_i + b_i − ||item_i||²``, ``[U, I]``. No variables.
 
-    Also importable as ``NSEuDist`` (the original's spelling): the same class.
+    Also importable as ``NsEuDist``: the same class.
 
     Parameters
     ----------
@@ -43,7 +43,7 @@ class NsEuDist(Interaction):
     train : bool
         Training (truthy) or serving (falsy) graph. Required.
     scope : str, optional
-        Scope for module variables (default: the class name, ``'NsEuDist'``).
+        Scope for module variables (default: the class name, ``'NSEuDist'``).
     reuse : bool, optional
         Whether or not to reuse module variables.
 
@@ -56,10 +56,8 @@ class NsEuDist(Interaction):
 
     Notes
     -----
-    The original class was spelled ``NSEuDist``; ``NSEuDist`` is an alias of this class
-    so legacy code works with either name. Since the class is named ``NsEuDist``, the
-    default scope is ``'NsEuDist'`` (the module owns no variables, so no checkpoint
-    depends on it; the bundled recommenders pass ``scope='pairwise_log'``). As in
+    The class keeps the original's name ``NSEuDist`` (so the default scope is
+    ``'NSEuDist'``); ``NsEuDist``, spelled like :class:`NsLog`, is an alias. As in
     :class:`NsLog`, a K other than ``neg_num`` is now a ``ValueError``. The serving score
     does not remove the per-user constant ``||u||²`` (kept, see :class:`PairwiseEuDist`).
     """
@@ -75,7 +73,7 @@ class NsEuDist(Interaction):
             if train else max_item
         self._margin = sc.number_param(margin, 'margin') if train else margin
         self._neg_num = neg_num
-        super(NsEuDist, self).__init__(train=train, scope=scope, reuse=reuse)
+        super(NSEuDist, self).__init__(train=train, scope=scope, reuse=reuse)
 
     def _build_training_graph(self):
         """Build the rank-weighted hardest-negative Euclidean hinge loss."""
@@ -96,4 +94,5 @@ class NsEuDist(Interaction):
             self._outputs.append(sc.euclid_score(self._user, self._item, self._item_bias))
 
 
-NSEuDist = NsEuDist
+# spelled like NsLog
+NsEuDist = NSEuDist
