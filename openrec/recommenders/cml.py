@@ -32,7 +32,9 @@ class CML(BPR):
     -----
     Variables as BPR. The interaction lives in scope ``PairwiseEuDist``. Kept from the
     original: the class overrides ``_build_interactions`` itself, not
-    ``_build_default_interactions``, so extra interaction functions would never run.
+    ``_build_default_interactions``, so extra interaction functions would never run;
+    as BPR, the serving user input has the static size ``test_batch_size`` (a shorter
+    last batch must be padded).
 
     References
     ----------

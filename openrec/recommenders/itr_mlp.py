@@ -62,8 +62,9 @@ class ItrMLP(Recommender):
     state (``s_1/beta1_power``, ``s_1/beta2_power``, ``s/s/s/MLP/.../Adam[_1]``); plus
     ``item_bias/embedding``. Kept from the original: serving also marks the served
     ids as touched (they are refreshed by the next :meth:`update_embeddings`); scores
-    are the full ``[users, items]`` grid, not per pair; the pretraining draws from
-    numpy's global random generator.
+    are the full ``[users, items]`` grid, not per pair; the serving user and item
+    inputs have the static size ``test_batch_size`` (a shorter last batch must be
+    padded); the pretraining draws from numpy's global random generator.
     """
 
     # Private knob (tests lower it); the original always ran 20000 steps per MLP.

@@ -52,7 +52,9 @@ class NBPR(BPR):
 
     Notes
     -----
-    Variables as BPR; the interaction (NsLog) lives in scope ``pairwise_log``.
+    Variables as BPR; the interaction (NsLog) lives in scope ``pairwise_log``. Kept
+    from the original, as BPR: the serving user input has the static size
+    ``test_batch_size`` (a shorter last batch must be padded).
     Fixed defects: the original did not pass ``neg_num`` to the interaction, so only
     ``neg_num=5`` could be built; it is forwarded here (same results for 5). The
     original mapping called ``.tolist()`` on ``n_item_id_inputs``; any array-like is

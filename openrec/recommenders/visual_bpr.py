@@ -60,7 +60,8 @@ class VisualBPR(BPR):
     0.005; the MLP's L2 loss is counted twice (positive and negative items share it);
     the ``item_MLP`` gradient scaling rule matches no variable here, so it does
     nothing; the serving ``item_id`` input is declared twice (``item_id_serving_1`` is
-    the live one).
+    the live one); as BPR, the serving user input has the static size
+    ``test_batch_size`` (a shorter last batch must be padded).
     """
 
     def __init__(self, batch_size, max_user, max_item, dim_embed, dims, item_f_source,

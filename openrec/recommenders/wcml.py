@@ -55,6 +55,8 @@ class WCML(Recommender):
     Notes
     -----
     The interaction (NSEuDist) lives in scope ``pairwise_log``, as in the original.
+    Kept from the original, as BPR: the serving user input has the static size
+    ``test_batch_size`` (a shorter last batch must be padded).
     Fixed defects as NBPR: ``neg_num`` is forwarded to the interaction (the original
     could only be built with 5) and ``n_item_id_inputs`` may be any array-like.
     """
