@@ -69,20 +69,22 @@ class _Negatives(object):
         u = rng.random(size if size is not None else eligible.shape)
         return (u * eligible).astype(np.int64)
 
+    def _exact_draw(self, uidx, rng):
+        return self._nth_negative(uidx, self._uniform_ranks(self.eligible[uidx], rng))
+
     def draw(self, uidx, rng):
         """One uniform negative per entry of ``uidx`` (int64 array, same shape)."""
         if self.bits is None:
-            return self._nth_negative(uidx, self._uniform_ranks(self.eligible[uidx], rng))
-        items = (rng.random(uidx.shape) * self.max_item).astype(np.int64)
+            return self._exact_draw(uidx, rng)
+        items = self._uniform_ranks(self.max_item, rng, uidx.shape)
         todo = np.flatnonzero(self._is_positive(uidx, items))
         for _ in range(_REJECTION_ROUNDS):
             if len(todo) == 0:
                 return items
-            items[todo] = (rng.random(len(todo)) * self.max_item).astype(np.int64)
+            items[todo] = self._uniform_ranks(self.max_item, rng, len(todo))
             todo = todo[self._is_positive(uidx[todo], items[todo])]
         # users with few eligible items: exact draws for what is left
-        rest = uidx[todo]
-        items[todo] = self._nth_negative(rest, self._uniform_ranks(self.eligible[rest], rng))
+        items[todo] = self._exact_draw(uidx[todo], rng)
         return items
 
     def _is_positive(self, uidx, items):
