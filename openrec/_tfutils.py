@@ -142,7 +142,7 @@ def array_initializer(array):
     """
     # get_variable colocates initial values with the variable, i.e. with a parameter
     # server under replica_device_setter, whose process cannot run this process's
-    # py_func. The slices are colocated with this anchor instead, so they are computed
+    # numpy_function. The slices are colocated with this anchor instead, so they are computed
     # here and only the slice travels to the variable.
     anchor = tf.no_op(name='array_initializer_device')
 
