@@ -1,4 +1,21 @@
-"""openrec: OpenRec 0.1 recommenders on TensorFlow 2.x (``tensorflow.compat.v1``, graph mode)."""
+"""openrec: OpenRec recommenders on TensorFlow 2.x (``tensorflow.compat.v1``, graph mode).
+
+The OpenRec 0.1 API lives at ``openrec.*`` (as 0.1 had it); the OpenRec 0.2 API at
+``openrec.tf1.*`` (as release 0.3.0 had it). ``ModelTrainer`` and ``FastDotProductServer``
+of the 0.2 API are also importable from here, as in OpenRec 0.2.x and in the 0.3.0 example
+scripts; they are imported on first access.
+"""
 __version__ = '0.1.1'
 from openrec.implicit_model_trainer import ImplicitModelTrainer
 from openrec.itr_mlp_model_trainer import ItrMLPModelTrainer
+
+_TF1_NAMES = ('ModelTrainer', 'FastDotProductServer')
+
+
+def __getattr__(name):
+    if name in _TF1_NAMES:
+        import openrec.tf1
+        value = getattr(openrec.tf1, name)
+        globals()[name] = value
+        return value
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))
