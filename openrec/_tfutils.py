@@ -7,6 +7,7 @@ TensorFlow-free argument checks live in :mod:`openrec._checks` and are re-export
 Nothing here is public API.
 """
 import contextlib
+import functools
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -126,11 +127,40 @@ def out_of_graph_value(array, name='initial_value'):
     ``global_variables_initializer()`` in user code keeps working unchanged. The
     graph therefore cannot initialise this variable in another process (a restored
     checkpoint does not need the initialiser).
+
+    The variable ends up with the only copy of the array that the hand-over makes,
+    and never with the caller's memory. TensorFlow wraps a 64-byte-aligned numpy
+    array without copying it and copies any other; a resource variable then adopts
+    the wrapped buffer as its own (it would share, and later write into, an aligned
+    caller array), while a reference variable copies it. So a resource variable is
+    handed a private aligned copy, which it adopts, and a reference variable the
+    array itself. Conversion to float32 also happens when the initialiser runs:
+    nothing but ``array`` (a reference) is kept until then.
     """
-    array = np.ascontiguousarray(array, dtype=np.float32)
-    value = tf.numpy_function(lambda: array, [], tf.float32, name=name)
+    array = np.asarray(array)
+    if _makes_resource_variables():
+        hand_over = functools.partial(_aligned_float32_copy, array)
+    else:
+        hand_over = functools.partial(np.ascontiguousarray, array, dtype=np.float32)
+    value = tf.numpy_function(hand_over, [], tf.float32, name=name)
     value.set_shape(array.shape)
     return value
+
+
+def _makes_resource_variables():
+    """Whether a variable created here without ``use_resource`` is a resource variable."""
+    flag = tf.get_variable_scope().use_resource
+    return tf.resource_variables_enabled() if flag is None else bool(flag)
+
+
+def _aligned_float32_copy(array, alignment=64):
+    """A float32 copy of ``array`` whose data starts on an ``alignment``-byte boundary."""
+    size = int(np.prod(array.shape)) * 4
+    raw = np.empty(size + alignment, np.uint8)
+    start = -raw.ctypes.data % alignment
+    copy = raw[start:start + size].view(np.float32).reshape(array.shape)
+    copy[...] = array
+    return copy
 
 
 def array_initializer(array):

@@ -204,6 +204,25 @@ def test_large_array_init_is_not_stored_in_the_graph(graph, sess):
     np.testing.assert_array_equal(sess.run(var('TemporalLatentFactor/embedding')), table)
 
 
+@pytest.mark.parametrize('offset', [0, 16])
+def test_array_init_is_copied_not_shared(graph, sess, offset):
+    """Forward updates write into the table, never into the caller's array (any alignment)."""
+    raw = np.empty(TABLE.nbytes + 128, np.uint8)
+    start = -raw.ctypes.data % 64 + offset
+    array = raw[start:start + TABLE.nbytes].view(np.float32).reshape(SHAPE)
+    array[...] = TABLE
+    ids, module = build(init=array, mlp_pretrain=False)
+    assert module._initializer is array  # kept as given until the initializer runs
+    sess.run(tf.global_variables_initializer())
+    sess.run(module.get_outputs()[0], {ids: [1, 2]})
+    module.forward_update_embeddings(sess)
+    table = sess.run(var('TemporalLatentFactor/embedding'))
+    assert np.abs(table[1:3] - TABLE[1:3]).max() > 1e-3  # rows 1 and 2 were rewritten
+    np.testing.assert_array_equal(array, TABLE)
+    array[0] = 7.0
+    np.testing.assert_array_equal(sess.run(var('TemporalLatentFactor/embedding'))[0], TABLE[0])
+
+
 @pytest.fixture
 def numpy_rng():
     """Pretraining draws from numpy's global RNG: seed it here and restore it afterwards."""

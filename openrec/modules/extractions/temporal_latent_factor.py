@@ -90,7 +90,8 @@ class TemporalLatentFactor(Extraction):
         if array is None or array.shape != tuple(self._shape):
             raise ArgumentError("init must be 'normal', 'zero', a number or an array of shape "
                                 "%s, got %r" % (self._shape, init if array is None else array.shape))
-        return array
+        # an ndarray of another dtype is cast when the initializer runs: no lasting copy
+        return init if type(init) is np.ndarray else array
 
     def _mlp(self, in_tensor, train, reuse, l2_reg=None):
         # a scope partitioner is meant for the table; the small MLP stays whole
