@@ -123,44 +123,26 @@ def out_of_graph_value(array, name='initial_value'):
 
     The original baked arrays into the graph as constants, which breaks the 2 GB
     protobuf limit for large tables. Here the array stays in this process and is
-    handed to TensorFlow by a ``numpy_function`` when the initialiser runs, so
+    handed to TensorFlow by a ``numpy_function`` when the initialiser runs (and cast
+    to float32 then: only a reference to ``array`` is kept until that moment), so
     ``global_variables_initializer()`` in user code keeps working unchanged. The
     graph therefore cannot initialise this variable in another process (a restored
     checkpoint does not need the initialiser).
 
-    The variable ends up with the only copy of the array that the hand-over makes,
-    and never with the caller's memory. TensorFlow wraps a 64-byte-aligned numpy
-    array without copying it and copies any other; a resource variable then adopts
-    the wrapped buffer as its own (it would share, and later write into, an aligned
-    caller array), while a reference variable copies it. So a resource variable is
-    handed a private aligned copy, which it adopts, and a reference variable the
-    array itself. Conversion to float32 also happens when the initialiser runs:
-    nothing but ``array`` (a reference) is kept until then.
+    For a float32 C-contiguous array the tensor is the only copy the hand-over makes
+    (other arrays are cast into a temporary first), and it never shares the caller's
+    memory. TensorFlow copies a numpy array it cannot align and wraps an aligned one
+    without copying: a resource variable would adopt that buffer, share it with (and
+    later write into) the caller's array, and copy the whole table once on its first
+    sparse read, as the buffer is not TensorFlow's. ``Snapshot`` copies a buffer
+    TensorFlow does not own and passes one it owns on, so the variable adopts exactly
+    one TensorFlow-owned copy either way.
     """
     array = np.asarray(array)
-    if _makes_resource_variables():
-        hand_over = functools.partial(_aligned_float32_copy, array)
-    else:
-        hand_over = functools.partial(np.ascontiguousarray, array, dtype=np.float32)
-    value = tf.numpy_function(hand_over, [], tf.float32, name=name)
+    value = tf.numpy_function(functools.partial(np.ascontiguousarray, array, dtype=np.float32),
+                              [], tf.float32, name=name)
     value.set_shape(array.shape)
-    return value
-
-
-def _makes_resource_variables():
-    """Whether a variable created here without ``use_resource`` is a resource variable."""
-    flag = tf.get_variable_scope().use_resource
-    return tf.resource_variables_enabled() if flag is None else bool(flag)
-
-
-def _aligned_float32_copy(array, alignment=64):
-    """A float32 copy of ``array`` whose data starts on an ``alignment``-byte boundary."""
-    size = int(np.prod(array.shape)) * 4
-    raw = np.empty(size + alignment, np.uint8)
-    start = -raw.ctypes.data % alignment
-    copy = raw[start:start + size].view(np.float32).reshape(array.shape)
-    copy[...] = array
-    return copy
+    return tf.raw_ops.Snapshot(input=value, name=name + '_copy')
 
 
 def array_initializer(array):
