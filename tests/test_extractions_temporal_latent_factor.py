@@ -258,11 +258,17 @@ def test_pretrain_mlp_as_identity(graph, sess, numpy_rng):
     assert (slot > 0).all()
 
 
-def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng):
-    """A few pretraining steps equal TF's AdamOptimizer on the same batches (same RNG stream)."""
+def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng, monkeypatch):
+    """A few pretraining steps equal TF's AdamOptimizer on the same batches (same RNG stream).
+
+    Two steps per session call: the 5 steps cross two chunk boundaries and end on a
+    partly filled chunk.
+    """
     steps, dim, dims = 5, 4, [6, 4]
     ids = tf.constant([0])
+    monkeypatch.setattr(TemporalLatentFactor, '_pretrain_chunk', 2)
     module = TemporalLatentFactor([3, dim], dims, ids)
+    assert module._pretrain_batches.shape.as_list() == [2, 32, dim]
     layers = random_layers(np.random.RandomState(37), dim, dims, batch_norm=True)
     sess.run(tf.global_variables_initializer())
     load_mlp(sess, MLP, layers)

@@ -7,6 +7,7 @@ import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
                               check_number, check_positive_int)
+from openrec.recommenders._steps import chain_steps
 
 _OPTIMIZERS = ('SGD', 'Adam')
 _DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
@@ -191,6 +192,55 @@ class Recommender(object):
         """
         return self._run('train', self._train_fetches,
                          self._feed(batch_data, train=True))[1]
+
+    def train_steps(self, batches):
+        """Run one training step per batch, all in one session call.
+
+        The same updates, in the same order, as ``[self.train(b) for b in batches]``:
+        the first call for a number of batches copies the training step's ops that
+        many times in the graph, chained so that each copy starts from the variables
+        the previous one left. It saves :meth:`train`'s per-call overhead (Python,
+        feeding, session set-up), which only matters when a step is cheap: see the
+        README's Performance section for where it helps.
+
+        Parameters
+        ----------
+        batches : list of (dict or numpy structured array)
+            Training batches, each as :meth:`train` takes it.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 ``[len(batches)]``: the loss of each step, computed from the values
+            before its update.
+
+        Raises
+        ------
+        ValueError
+            If ``batches`` is empty, or the training step holds ops that cannot be
+            copied: TF1 control flow, or stateful ops such as random number
+            generators, whose copies would not continue one random stream as
+            separate calls do.
+        TypeError
+            If ``batches`` is not a list or tuple.
+        """
+        if not isinstance(batches, (list, tuple)):
+            raise ArgumentTypeError('batches must be a list of batches, got %s'
+                                    % type(batches).__name__)
+        if len(batches) == 0:
+            raise ArgumentError('batches must hold at least one batch, got an empty %s'
+                                % type(batches).__name__)
+        feeds = [self._feed(batch, train=True) for batch in batches]
+        inputs = tuple(feeds[0])
+        chains = self.__dict__.setdefault('_step_chains', {})
+        if (len(feeds), inputs) not in chains:
+            with self._graph.as_default():
+                stacked, copies, end = chain_steps(self._train_fetches, list(inputs), len(feeds))
+                losses = tf.stack([targets[1] for targets in copies])
+            chains[len(feeds), inputs] = self._sess.make_callable([end, losses],
+                                                                  feed_list=stacked)
+        return chains[len(feeds), inputs](
+            *[np.stack([feed[p] for feed in feeds]) for p in inputs])[1]
 
     def serve(self, batch_data):
         """Score a serving batch.
