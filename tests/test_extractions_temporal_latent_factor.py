@@ -1,5 +1,8 @@
 """TemporalLatentFactor: variables (incl. Adam), MLP output, flags, forward updates, init,
 identity pretraining, reuse, bad input."""
+import gc
+import weakref
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -300,6 +303,24 @@ def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng, monkeypatch
     for name in names:
         close(got[name], expected[name], rtol=1e-3, atol=2e-5)
     assert np.abs(got[MLP + '/FC__0'] - layers[0]['W']).max() > 1e-3
+
+
+def test_modules_of_the_same_shapes_share_the_compiled_loop():
+    """ItrMLP's user and item modules: one compiled function, hence one XLA compilation."""
+    graph = tf.Graph()
+    with graph.as_default():
+        for scope, rows, dims in (('user', 10, [6, 4]), ('item', 20, [6, 4]), ('other', 10, [5, 4])):
+            TemporalLatentFactor([rows, 4], dims, tf.constant([0]), scope=scope)
+    # the pretraining ops live in the re-entered scopes, <scope>_1
+    calls = {op.name.split('_1/')[0]: op.node_def.attr['f'].func.name
+             for op in graph.get_operations() if op.type == 'PartitionedCall'}
+    assert sorted(calls) == ['item', 'other', 'user']
+    assert calls['user'] == calls['item'] != calls['other']
+    # the graph is not kept alive by the sharing
+    gone = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert gone() is None
 
 
 @pytest.mark.parametrize('kwargs, words', [

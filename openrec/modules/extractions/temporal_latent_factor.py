@@ -1,5 +1,6 @@
 """The TemporalLatentFactor extraction."""
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -189,18 +190,26 @@ class TemporalLatentFactor(Extraction):
                                 'and mlp_pretrain=True (this one has train=%r, mlp_pretrain=%r)'
                                 % (self._train, self._mlp_pretrain))
         check_session(sess)
+        # Each chunk's batches are drawn while the previous chunk runs (the first run
+        # also compiles): numpy and the compiled loop then share the two cores.
         with tqdm(total=self._pretrain_steps, desc='Pretrain %s MLP as identity' % self._scope,
-                  unit='step') as bar:
-            done = 0
+                  unit='step') as bar, ThreadPoolExecutor(1) as runner:
+            done, running = 0, None
             while done < self._pretrain_steps:
                 steps = min(self._pretrain_chunk, self._pretrain_steps - done)
                 batches = np.zeros(self._pretrain_batches.shape.as_list(), np.float32)
                 batches[:steps] = np.random.uniform(-0.5, 0.5,
                                                     (steps, _PRETRAIN_BATCH, self._shape[1]))
-                sess.run(self._pretrain_chunk_op, {self._pretrain_batches: batches,
-                                                   self._pretrain_count: steps})
+                if running is not None:
+                    bar.update(running.result())
+                running = runner.submit(self._run_pretraining_chunk, sess, batches, steps)
                 done += steps
-                bar.update(steps)
+            bar.update(running.result())
+
+    def _run_pretraining_chunk(self, sess, batches, steps):
+        sess.run(self._pretrain_chunk_op, {self._pretrain_batches: batches,
+                                           self._pretrain_count: steps})
+        return steps
 
     def forward_update_embeddings(self, sess):
         """Retrieve update node.
