@@ -38,7 +38,8 @@ class TemporalLatentFactor(Extraction):
     init : str, number or numpy array, optional
         'normal' (truncated normal, stddev 0.01, default), 'zero', or a constant
         initial value (e.g. a pretrained ``shape`` array, which is not stored in the
-        GraphDef).
+        GraphDef: the initializer reads and copies it when it runs, and the table
+        never shares its memory).
     mlp_pretrain : bool, optional
         Build the identity pretraining graph (training mode only).
     l2_reg : float, optional
@@ -166,12 +167,15 @@ class TemporalLatentFactor(Extraction):
 
         Runs the original's 20000 Adam steps (learning rate 0.001) on
         ``l2_loss(MLP(x) - x)``, each on a fresh batch of 32 rows drawn with
-        ``np.random.uniform(-0.5, 0.5)`` (the global numpy RNG, as the original), with
-        batch normalization in training mode. The steps run in float32 numpy on the
-        variables' values and the result (weights, moving statistics, Adam slots and
-        beta powers) is written back in one session call: the original spent about
-        1 ms per step on per-op dispatch of one ``sess.run`` each. Shows a tqdm
-        progress bar.
+        ``np.random.uniform(-0.5, 0.5)`` (the global numpy RNG, in the original's
+        order), with batch normalization in training mode. The result is the
+        original's to float32 rounding: weights, moving statistics, Adam slots and beta
+        powers are updated as ``tf.compat.v1.train.AdamOptimizer`` and batch norm do.
+        The original spent about 1 ms per step on one ``sess.run`` each; here a
+        ``while`` loop compiled with XLA runs 1000 steps per session call, which makes
+        the call more than ten times faster, its first call's compilation (about a
+        second) included (``benchmarks/pretrain.py``). Modules of the same shapes in a
+        graph share the compilation. Shows a tqdm progress bar.
 
         Parameters
         ----------
