@@ -196,7 +196,7 @@ class ModelTrainer(object):
         ``nan`` (Q29, without numpy's empty-slice warning).
 
         Colours: ANSI codes are always written, as the original's termcolor 1.1 did
-        (termcolor >= 2.1 would drop them when stdout is not a terminal, e.g. in notebooks
+        (termcolor >= 2.1 drops them when stdout is not a terminal, e.g. in notebooks
         and logs); set ``NO_COLOR`` or ``ANSI_COLORS_DISABLED`` to turn them off. The
         ``\\r`` lines are the progress display; stdout is flushed at most every 0.2 s so a
         terminal shows them.
