@@ -167,10 +167,8 @@ class ModelTrainer(object):
         Raises
         ------
         TypeError, ValueError
-            For bad arguments, raised before any sampler is reset. ``ValueError`` also
+            For bad arguments, raised before any sampler is reset; ``ValueError`` also
             when the default evaluation function meets a model with several serve outputs.
-        Any error of the model, the samplers or the functions; samplers with a
-        ``close()`` method are then closed (the next ``reset()`` restarts them).
 
         Notes
         -----
@@ -181,7 +179,7 @@ class ModelTrainer(object):
             <27 spaces>\\r<red>[iter 2]</red> Model saved.
             <27 spaces>\\r<red>[iter 3]</red> loss: 2.773036
             <green>..(dataset: Val) evaluation</green>
-            ...Evaluated 1 users\\r...Evaluated 2 users\\r
+            ...Evaluated 1 users\\r...Evaluated 2 users\\r...Evaluated 3 users\\r
             <green>..(dataset: Val)</green> AUC 0.5416666666666666
             <green>..(dataset: Val)</green> Recall 0.5 0.5
 
@@ -206,6 +204,9 @@ class ModelTrainer(object):
         is 0, where no step runs and the intervals are never used (a serve-only client
         calls ``train(total_iter=0, eval_iter=0, save_iter=0, ...)`` to reset its sampler,
         Q25). ``eval_samplers`` is read once, so a one-shot iterable is evaluated (Q30).
+        When the call fails (an error of the model, a sampler or a function, or an
+        interrupt), samplers with a ``close()`` method are closed, so no worker outlives
+        it; the next ``reset()`` restarts them.
         """
         total_iter = check_int(total_iter, 'total_iter', minimum=0)
         eval_iter = _check_interval(eval_iter, 'eval_iter', total_iter)
@@ -302,12 +303,14 @@ class ModelTrainer(object):
         Notes
         -----
         Each user's scores (``eval_iter_func`` of each batch, flattened) are concatenated
-        and ranked by :meth:`EvalManager.full_eval` with no exclusions; ``...Evaluated
-        <K> users`` is printed with ``\\r`` after each user. Port changes: a one-row batch
-        (0-d scores) no longer breaks the concatenation (Q27); a user whose first pair is
-        already ``([], [])`` has nothing to rank and is skipped with a warning (the
-        original failed); users are ranked in chunks (:meth:`EvalManager.full_eval_batch`)
-        with results identical to one call per user.
+        and ranked by :meth:`~openrec.tf1.utils.evaluators.EvalManager.full_eval` with no
+        exclusions; ``...Evaluated <K> users`` is printed with ``\\r`` after each user.
+
+        Port changes: a one-row batch (0-d scores) no longer breaks the concatenation
+        (Q27); a user whose first pair is already ``([], [])`` has nothing to rank and is
+        skipped with a warning (the original failed); users are ranked in chunks
+        (:meth:`~openrec.tf1.utils.evaluators.EvalManager.full_eval_batch`) with results
+        identical to one call per user.
         """
         manager = self._eval_manager
         results = {evaluator.name: [] for evaluator in manager.evaluators}
