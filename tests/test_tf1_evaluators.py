@@ -9,6 +9,7 @@ import openrec.tf1.utils.evaluators as ev
 import openrec.utils.evaluators as ev01
 from openrec.tf1.utils.evaluators import (AUC, MSE, NDCG, EvalManager, Evaluator, Precision,
                                           Recall)
+from test_utils_evaluators import ref_partial_rank   # 0.2's partial_eval is 0.1's
 
 LOG2 = np.log2
 
@@ -16,51 +17,27 @@ LOG2 = np.log2
 # ---- literal transcriptions of the original 0.2 pure-Python code (reference) ---------------
 
 def ref_full_rank(pos_samples, excl_pos_samples, predictions):
+    """The original's loops: 0.1's, except that positives neither compete nor count in N."""
     pos_samples = np.array(pos_samples, dtype=np.int32)
-    pos_predictions = predictions[pos_samples]
-    excl = set(excl_pos_samples)
-    pos_set = set(pos_samples)
-    rank_above = np.zeros(len(pos_samples))
-    for ind in range(len(predictions)):
-        if ind not in excl and ind not in pos_set:
-            for pos_ind in range(len(pos_samples)):
-                if pos_predictions[pos_ind] < predictions[ind]:
-                    rank_above[pos_ind] += 1
-    return rank_above, len(predictions) - len(excl_pos_samples) - len(pos_samples)
-
-
-def ref_partial_rank(pos_scores, neg_scores):
-    rank_above = np.zeros(len(pos_scores))
-    for pos_ind in range(len(pos_scores)):
-        for neg in neg_scores:
-            if pos_scores[pos_ind] < neg:
-                rank_above[pos_ind] += 1
-    return rank_above, len(neg_scores)
-
-
-def ref_metrics(rank_above, n, ks):
-    with np.errstate(all='ignore'):
-        auc = np.mean([(n - r) / n for r in rank_above]) if len(rank_above) else np.nan
-        recall = np.array([sum(r <= k for r in rank_above) / len(rank_above) if len(rank_above)
-                           else np.nan for k in ks])
-        precision = np.array([sum(r <= k for r in rank_above) / k for k in ks])
-        ideal = sum(1 / LOG2(i + 2) for i in range(len(rank_above)))
-        ndcg = np.array([sum(1 / LOG2(r + 2) for r in rank_above if r < k) / ideal if ideal
-                         else np.nan for k in ks])
-    return {'AUC': auc, 'Recall': recall, 'Precision': precision, 'NDCG': ndcg}
+    skip = set(excl_pos_samples) | set(pos_samples)
+    rank_above = [sum(1 for ind in range(len(predictions))
+                      if ind not in skip and predictions[pos] < predictions[ind])
+                  for pos in pos_samples]
+    return (np.array(rank_above, dtype=np.float64),
+            len(predictions) - len(excl_pos_samples) - len(pos_samples))
 
 
 KS = [1, 3, 10]
+EVALUATORS = [AUC(), Recall(KS), Precision(KS), NDCG(KS), MSE()]
 
 
 def manager():
-    return EvalManager([AUC(), Recall(KS), Precision(KS), NDCG(KS), MSE()])
+    return EvalManager(EVALUATORS)
 
 
-def assert_results(got, want):
-    assert list(got) == ['AUC', 'Recall', 'Precision', 'NDCG']  # evaluator order, MSE skipped
-    for key in want:
-        np.testing.assert_allclose(got[key], want[key], rtol=1e-12, equal_nan=True)
+def expected(rank_above, negative_num):
+    """What the original computed from its ranks: the rank evaluators, in order."""
+    return {e.name: e.compute(rank_above, negative_num) for e in EVALUATORS if e.etype == 'rank'}
 
 
 def assert_identical(got, want):
@@ -200,9 +177,8 @@ def test_full_eval_matches_original_loops(seed):
         excl = [float(e) for e in excl] + [0.5]
     with warnings.catch_warnings():   # P = 0 or N = 0 users: nan, with numpy warnings
         warnings.simplefilter('ignore', RuntimeWarning)
-        want = ref_metrics(*ref_full_rank(pos, excl, predictions), KS)
-        got = manager().full_eval(pos, excl, predictions)
-        assert_results(got, want)
+        assert_identical(manager().full_eval(pos, excl, predictions),
+                         expected(*ref_full_rank(pos, excl, predictions)))
         # lists and ranges are accepted (Q50: the original needed an ndarray)
         assert_identical(manager().full_eval(tuple(pos), excl, predictions.tolist()),
                          manager().full_eval(pos, excl, predictions))
@@ -277,7 +253,7 @@ def test_full_eval_batch_equals_per_user_calls():
         assert_identical(g, w)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)
-        assert_results(got[9], ref_metrics(*ref_full_rank(pos[9], excl[9], rows[9]), KS))
+        assert_identical(got[9], expected(*ref_full_rank(pos[9], excl[9], rows[9])))
     assert rows[9].dtype == np.int64 and len(set(rows[9].tolist())) > 1
     # a 2-D matrix is a sequence of rows
     matrix = rng.rand(6, 11)
@@ -297,6 +273,6 @@ def test_partial_eval_matches_original_loops(seed):
     rng = np.random.RandomState(seed)
     pos = rng.randint(0, 4, size=rng.randint(1, 4)).astype(np.float32)
     neg = rng.randint(0, 4, size=rng.randint(1, 12)).astype(np.float32)
-    want = ref_metrics(*ref_partial_rank(pos, neg), KS)
-    assert_results(manager().partial_eval(pos, neg), want)
-    assert_results(manager().partial_eval(list(pos), list(neg)), want)
+    want = expected(*ref_partial_rank(pos, neg))
+    assert_identical(manager().partial_eval(pos, neg), want)
+    assert_identical(manager().partial_eval(list(pos), list(neg)), want)

@@ -24,12 +24,9 @@ class EvalManager(ImplicitEvalManager):
     Parameters
     ----------
     evaluators : list of Evaluator, optional
-        Metrics to compute; only those with ``etype == 'rank'`` are used.
-
-    Attributes
-    ----------
-    evaluators : list
-        The list as given.
+        The metrics, kept as attribute ``evaluators`` (the list itself). Results are dicts
+        ``{evaluator.name: result}`` over those with ``etype == 'rank'``, in list order
+        (equal names: the last one wins).
 
     Raises
     ------
@@ -38,8 +35,6 @@ class EvalManager(ImplicitEvalManager):
 
     Notes
     -----
-    Results are dicts ``{evaluator.name: result}`` in evaluator order (equal names: the
-    last one wins); non-rank evaluators (e.g. :class:`MSE`) are skipped.
 
     Differs from the 0.1 :class:`~openrec.utils.evaluators.ImplicitEvalManager` (of which
     it reuses the counting code) only in :meth:`full_eval`: positives never compete with
@@ -97,26 +92,11 @@ class EvalManager(ImplicitEvalManager):
     def full_eval_batch(self, pos_samples_list, excl_pos_samples_list, predictions):
         """:meth:`full_eval` for many users at once (port addition, used by ``ModelTrainer``).
 
-        Parameters
-        ----------
-        pos_samples_list : sequence of sequences of int
-            Positives of each user.
-        excl_pos_samples_list : sequence of iterables of int
-            Excluded positions of each user.
-        predictions : sequence of array_like, or 2-D array_like
-            One 1-D score vector per user; lengths may differ.
-
-        Returns
-        -------
-        list of dict
-            One :meth:`full_eval` result per user, in order, identical to calling it user
-            by user. Users whose scores have the same length and floating dtype are ranked
-            together as one matrix.
-
-        Raises
-        ------
-        ValueError
-            If the three sequences differ in length.
+        Entry ``i`` of the three sequences holds user ``i``'s positives, exclusions and
+        1-D scores (score lengths may differ; a 2-D array is a sequence of rows). Returns
+        the list of the users' :meth:`full_eval` dicts, in order and identical to calling
+        it user by user: users whose scores share length and floating dtype are ranked
+        together as one matrix. ``ValueError`` if the sequences differ in length.
         """
         rows = [np.asarray(row).ravel() for row in predictions]
         if not len(rows) == len(pos_samples_list) == len(excl_pos_samples_list):
