@@ -73,6 +73,8 @@ def _as_list(value, name, what):
 
 def _loss_value(loss):
     """The step's loss as a Python float (float64), as NumPy 1.x accumulated it (Q26)."""
+    if isinstance(loss, (float, np.floating)):
+        return float(loss)
     value = np.asarray(loss) if loss is not None else None
     if value is None or value.dtype.kind not in 'iuf' or value.size != 1:
         raise TypeError('train_iter_func must return the loss of the step as one number, got %r'
