@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import (  # noqa: F401 (re-exported for the modules)
-    ArgumentError, ArgumentTypeError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
+    ArgumentError, ArgumentTypeError, StateError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
 
 
 class GraphModeError(ArgumentError, RuntimeError):
