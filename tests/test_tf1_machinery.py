@@ -1165,3 +1165,44 @@ def test_serve_only_with_init_model_dir(tmp_path):
     close(rec.serve(SERVE_BATCH)['outputs'][0], expected_scores(values))
     with pytest.raises(RuntimeError, match='^Train is disabled'):
         rec.save()
+
+
+def test_signatures():
+    import inspect
+    sig = lambda f: str(inspect.signature(f))
+    assert sig(Recommender) == \
+        '(_sentinel=None, init_model_dir=None, save_model_dir=None, train=True, serve=False)'
+    ids = "input_mapping_id='default', operations_id='default', losses_id='default', " \
+          "outputs_id='default'"
+    assert sig(Recommender.train) == sig(Recommender.serve) == '(self, batch_data, %s)' % ids
+    assert sig(Recommender.train_inspect_ports) == sig(Recommender.serve_inspect_ports) == \
+        "(self, batch_data, ports=[], input_mapping_id='default')"
+    assert sig(Recommender.save) == '(self, save_model_dir=None, global_step=None)'
+    assert sig(Recommender.restore) == \
+        '(self, save_model_dir=None, restore_train=False, restore_serve=False)'
+    assert sig(Recommender.build) == sig(Recommender.isbuilt) == '(self)'
+    subgraph, connector = machinery._SubGraph, machinery._Connector
+    assert sig(subgraph.__call__) == sig(subgraph.extend) == \
+        '(self, build_func=None, ins=[], outs=[])'
+    assert sig(connector.__call__) == sig(connector.extend) == '(self, connect_func=None)'
+    for kind in ['operation', 'loss', 'output']:
+        assert sig(getattr(subgraph, 'register_global_' + kind)) == \
+            "(self, %s, identifier='default')" % kind
+        assert sig(getattr(subgraph, 'get_global_%ss' % ('losse' if kind == 'loss' else kind))) \
+            == "(self, identifier='default')"
+    assert sig(subgraph.register_global_input_mapping) == \
+        "(self, input_mapping, identifier='default')"
+    assert sig(subgraph.update_global_input_mapping) == \
+        "(self, update_input_mapping, identifier='default')"
+    graph = machinery._RecommenderGraph
+    assert sig(graph.register_input_mapping) == "(self, input_mapping, identifier='default')"
+    assert sig(graph.update_input_mapping) == \
+        "(self, update_input_mapping, identifier='default')"
+    assert graph._SubGraph is subgraph and graph._Connector is connector
+
+
+def test_variable_kind_follows_graph_mode():
+    rec = toy().build()
+    with rec.traingraph.tf_graph.as_default():
+        var = tf.global_variables()[0]
+    assert ('Resource' not in type(var).__name__) == V1_MODE
