@@ -855,6 +855,9 @@ class Recommender(object):
 
     def _inspect(self, side, batch_data, ports, input_mapping_id):
         graph = self.traingraph if side == 'train' else self.servegraph
+        if side == 'train' and input_mapping_id is None:
+            raise _IdentifierError('train_inspect_ports needs an input mapping: input_mapping_id=None '
+                                   'is not supported (serve_inspect_ports accepts it)')
         feed_dict = self._feed(graph, batch_data, input_mapping_id)
         self._check_ports(ports)
         if side == 'serve':
@@ -869,12 +872,13 @@ class Recommender(object):
         Parameters
         ----------
         batch_data : dict or numpy structured array
-            Fed through the input mapping ``input_mapping_id`` (None: feed nothing; the
-            original failed with KeyError).
+            Fed through the input mapping ``input_mapping_id``.
         ports : fetchable structure, optional
             Tensors or operations of the training graph, in any structure
             ``Session.run`` accepts.
-        input_mapping_id : str or None, optional
+        input_mapping_id : str, optional
+            Unlike :meth:`serve_inspect_ports`, None is not supported (KeyError, as in
+            the original).
 
         Returns
         -------
@@ -888,8 +892,8 @@ class Recommender(object):
         """Evaluate ``ports`` in the serving graph (e.g. ``rec.servegraph.usergraph['user_vec']``).
 
         As :meth:`train_inspect_ports`, in the serving graph, after the train-to-serve
-        synchronisation described in :meth:`serve`. Errors ``serve graph is disabled``,
-        ``serve graph is not built``.
+        synchronisation described in :meth:`serve`; ``input_mapping_id=None`` feeds nothing.
+        Errors ``serve graph is disabled``, ``serve graph is not built``.
         """
         self._check_usable('serve', 'serve graph is disabled')
         return self._inspect('serve', batch_data, ports, input_mapping_id)
