@@ -64,14 +64,17 @@ def _check_dir(value, name):
     return os.fspath(value)
 
 
-def _append_decorated(func_list, func, name):
-    """Append ``func``, or return a decorator that appends its argument (and returns it)."""
+def _append_decorated(owner, attribute, func, name):
+    """Append ``func`` to the list ``owner.<attribute>``, or return a decorator that does.
+
+    The decorator looks the list up when it is applied, as the original did.
+    """
     if func is not None:
-        func_list.append(func)
+        getattr(owner, attribute).append(func)
         return func
 
     def decorator(decorated):
-        func_list.append(_check_callable(decorated, name))
+        getattr(owner, attribute).append(_check_callable(decorated, name))
         return decorated
     return decorator
 
@@ -167,7 +170,7 @@ class _SubGraph(object):
         try:
             return self._port_store[key]
         except (KeyError, TypeError):
-            raise ArgumentError('%s port is not found.' % (key,))
+            raise ArgumentError('%s port is not found.' % (key,)) from None
 
     def _check_built(self, key):
         if not self._is_built:
@@ -211,7 +214,7 @@ class _SubGraph(object):
             self._port_store[name] = _InPort()
         for name in outs:   # a name in both lists ends up an out-port
             self._port_store[name] = _OutPort()
-        return _append_decorated(self._build_funcs, build_func, 'build_func')
+        return _append_decorated(self, '_build_funcs', build_func, 'build_func')
 
     def __call__(self, build_func=None, ins=[], outs=[]):
         """Declare the subgraph anew: discard its ports and build functions, then declare.
@@ -351,12 +354,12 @@ class _Connector(object):
         """
         _check_callable(connect_func, 'connect_func')
         self._connect_funcs = []
-        return _append_decorated(self._connect_funcs, connect_func, 'connect_func')
+        return _append_decorated(self, '_connect_funcs', connect_func, 'connect_func')
 
     def extend(self, connect_func=None):
         """Append ``connect_func`` (or the decorated function); otherwise as :meth:`__call__`."""
         _check_callable(connect_func, 'connect_func')
-        return _append_decorated(self._connect_funcs, connect_func, 'connect_func')
+        return _append_decorated(self, '_connect_funcs', connect_func, 'connect_func')
 
     def build(self):
         """Call every connect function in order with the graph.
@@ -571,49 +574,10 @@ class Recommender(object):
 
     Notes
     -----
-    Declaring a recommender::
-
-        import tensorflow.compat.v1 as tf
-        from openrec.tf1.recommenders import Recommender
-
-        def DotProduct(total_users, total_items, dim, save_model_dir='dot/',
-                       train=True, serve=False):
-            rec = Recommender(save_model_dir=save_model_dir, train=train, serve=serve)
-            t, s = rec.traingraph, rec.servegraph
-
-            @t.inputgraph(outs=['user_id', 'item_id', 'label'])
-            def train_inputs(subgraph):
-                for name, dtype in [('user_id', tf.int32), ('item_id', tf.int32),
-                                    ('label', tf.float32)]:
-                    subgraph[name] = tf.placeholder(dtype, [None], name=name)
-                subgraph.register_global_input_mapping(
-                    {k: subgraph[k] for k in ['user_id', 'item_id', 'label']})
-
-            @s.inputgraph(outs=['user_id', 'item_id'])
-            def serve_inputs(subgraph):
-                ...  # the same without 'label'
-
-            @t.usergraph(ins=['user_id'], outs=['user_vec'])
-            @s.usergraph(ins=['user_id'], outs=['user_vec'])
-            def user(subgraph):   # one function, built in both graphs
-                table = tf.get_variable('user/embedding', [total_users, dim])
-                subgraph['user_vec'] = tf.nn.embedding_lookup(table, subgraph['user_id'])
-
-            ...  # itemgraph likewise; interactiongraph registers the loss/output
-
-            @t.optimizergraph
-            def optimizer(subgraph):
-                loss = tf.add_n(subgraph.get_global_losses())
-                subgraph.register_global_operation(
-                    tf.train.AdamOptimizer(0.001).minimize(loss))
-
-            @t.connector
-            @s.connector
-            def connect(graph):
-                graph.usergraph['user_id'] = graph.inputgraph['user_id']
-                ...
-
-            return rec
+    How to declare a recommender: build functions with ports on the subgraphs
+    (``@rec.traingraph.usergraph(ins=['user_id'], outs=['user_vec'])``), input mappings and
+    losses/outputs/operations registered from them, connect functions wiring in-ports to
+    out-ports (``@rec.traingraph.connector``); see :doc:`/tf1/machinery` for a full example.
 
     Batches are dicts (any mapping) or numpy structured arrays whose field names are keys
     of the graph's input mapping. :meth:`train` and :meth:`serve` return
