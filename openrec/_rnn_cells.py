@@ -10,6 +10,7 @@ So variable names (checkpoint keys), creation order, initializers and numbers ar
 Nothing here is public API.
 """
 import collections
+import contextlib
 
 import tensorflow.compat.v1 as tf
 
@@ -108,3 +109,22 @@ class LSTMCell(_RNNCell):
         new_c = tf.sigmoid(f + 1.0) * c + tf.sigmoid(i) * tf.tanh(j)
         new_h = tf.sigmoid(o) * tf.tanh(new_c)
         return new_h, LSTMStateTuple(new_c, new_h)
+
+
+@contextlib.contextmanager
+def tf1_control_flow():
+    """Build TF1 (v1) control flow, as TF1's ``dynamic_rnn`` did, whatever the graph mode.
+
+    With TF2 behaviour ``dynamic_rnn`` builds a v2 ``While`` op, whose gradient adds
+    outputs to the loop op: taken after a session has run the loop (an optimizer made
+    after a first evaluation), it fails with "Connecting to invalid output ...". TF1's
+    loops (and those of ``disable_v2_behavior()``) do not have that problem. The switch
+    is process-wide, so it is restored as soon as the loop is built.
+    """
+    enabled = tf.control_flow_v2_enabled()
+    tf.disable_control_flow_v2()
+    try:
+        yield
+    finally:
+        if enabled:
+            tf.enable_control_flow_v2()

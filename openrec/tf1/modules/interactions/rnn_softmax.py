@@ -1,7 +1,7 @@
 """The RNNSoftmax interaction function (GRU/LSTM next-item softmax) of the OpenRec 0.2 API."""
 import tensorflow.compat.v1 as tf
 
-from openrec._rnn_cells import GRUCell, LSTMCell
+from openrec._rnn_cells import GRUCell, LSTMCell, tf1_control_flow
 from openrec._checks import _is_int
 from openrec._tfutils import ArgumentError, check_positive_int, check_tensor, xavier_initializer
 from openrec.tf1.modules._common import LOSS, OUTPUT, check_subgraph, given, int_input, start
@@ -135,8 +135,9 @@ def RNNSoftmax(seq_item_vec, total_items, seq_len, num_units, cell_type='gru', s
         label = int_input(label, 'label', rank=1)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
         cell = cell_class(num_units)
-        _, state = tf.nn.dynamic_rnn(cell, seq_item_vec, sequence_length=seq_len,
-                                     dtype=tf.float32)
+        with tf1_control_flow():
+            _, state = tf.nn.dynamic_rnn(cell, seq_item_vec, sequence_length=seq_len,
+                                         dtype=tf.float32)
         hidden = state.h if isinstance(cell, LSTMCell) else state
         weights = tf.get_variable('weights', shape=[total_items, num_units], dtype=tf.float32,
                                   initializer=xavier_initializer(), trainable=True)
