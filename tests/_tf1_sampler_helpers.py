@@ -1,0 +1,64 @@
+"""Shared pieces of the 0.2 sampler tests (test_tf1_samplers*.py)."""
+import gc
+import multiprocessing
+import threading
+
+import numpy as np
+import pytest
+
+from openrec.tf1.utils import Dataset
+
+PAIR = [('user_id', np.int32), ('item_id', np.int32)]
+
+
+def worker_threads():
+    return [t for t in threading.enumerate() if t.name.startswith('tf1.Sampler[')]
+
+
+@pytest.fixture(autouse=True)
+def no_leaks():
+    """Every test must leave no sampler thread or worker process behind."""
+    yield
+    if worker_threads() or multiprocessing.active_children():
+        gc.collect()  # unreferenced samplers are stopped by their finalizers
+    assert worker_threads() == []
+    assert multiprocessing.active_children() == []
+
+
+def call_with_timeout(fn, timeout=30.0):
+    """Run ``fn()`` in a thread; fail instead of hanging if it does not return in time."""
+    box = {}
+
+    def target():
+        try:
+            box['value'] = fn()
+        except BaseException as exc:
+            box['error'] = exc
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), 'call did not return within %s s (hang)' % timeout
+    if 'error' in box:
+        raise box['error']
+    return box['value']
+
+
+def take(sampler, count):
+    return [call_with_timeout(sampler.next_batch) for _ in range(count)]
+
+
+def rows(pairs, dtype=PAIR):
+    return np.array(list(pairs), dtype=dtype)
+
+
+def toy(n_users=6, n_items=12, per_user=(2, 3, 4, 5, 1, 6), name='Toy', **kwargs):
+    """User u holds items (3u + k) mod n_items for k < per_user[u] (no duplicate pairs)."""
+    raw = rows((u, (3 * u + k) % n_items) for u in range(n_users) for k in range(per_user[u]))
+    return Dataset(raw, n_users, n_items, name=name, **kwargs), raw
+
+
+def positives(raw):
+    out = {}
+    for u, i in zip(raw['user_id'].tolist(), raw['item_id'].tolist()):
+        out.setdefault(u, set()).add(i)
+    return out
