@@ -167,7 +167,8 @@ class Sequences(object):
         self.users, self.starts, self.sizes = users[keep], starts[keep], sizes[keep]
 
     def draw(self, count, max_seq_len, rng):
-        """``(users, seq_item_id (count, L), seq_len, label)`` of ``count`` training rows."""
+        """``(k, seq_item_id (count, L), seq_len, label)`` of ``count`` training rows, where
+        ``users[k]`` are the rows' users."""
         k = rng.integers(len(self.users), size=count)
         starts, sizes = self.starts[k], self.sizes[k]
         p = 1 + (rng.random(count) * (sizes - 1)).astype(np.int64)
@@ -177,4 +178,4 @@ class Sequences(object):
         valid = offsets < seq_len[:, None]
         index = np.where(valid, (starts + first)[:, None] + offsets, 0)
         seq = np.where(valid, self.flat[index], 0)
-        return self.users[k], seq, seq_len, self.flat[starts + p]
+        return k, seq, seq_len, self.flat[starts + p]
