@@ -70,8 +70,8 @@ def grouped(items, flush):
 
 def check_args(dataset, methods, seed, **sizes):
     """Check the data set, the seed and the sizes (positive ints, returned in keyword order)."""
-    check_dataset(dataset, methods)
     sizes = [check_positive_int(value, name) for name, value in sizes.items()]
+    check_dataset(dataset, methods)
     check_seed(seed)
     return sizes
 

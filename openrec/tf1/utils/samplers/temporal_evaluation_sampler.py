@@ -1,6 +1,7 @@
 """TemporalEvaluationSampler: each user's history -> its newest item, for next-item ranking."""
 import numpy as np
 
+from openrec._checks import check_bool
 from openrec.tf1.utils.samplers import _common
 from openrec.tf1.utils.samplers.temporal_sampler import check_sortby, sequence_dtype
 
@@ -52,6 +53,7 @@ def TemporalEvaluationSampler(dataset, max_seq_len, seed=100):
 def sequence_evaluation(dataset, max_seq_len, seed, sort, user_feature):
     """Temporal/YouTube evaluation sampler; ``user_feature`` adds the two user fields."""
     (max_seq_len,) = _common.check_args(dataset, _METHODS, seed, max_seq_len=max_seq_len)
+    sort = check_bool(sort, 'sort')
     if _common.is_plain(dataset, _METHODS):
         check_sortby(dataset, sort)
     if user_feature is not None:
