@@ -1,4 +1,4 @@
-"""Vectorised views of a :class:`~openrec.tf1.utils.Dataset` index for the samplers (private).
+"""Vectorised views of a ``Dataset`` index for the samplers (private).
 
 Each class reproduces the distribution of a per-row Dataset call of the original
 generators (``next_random_record``, ``sample_negative_items``, ``is_positive``,

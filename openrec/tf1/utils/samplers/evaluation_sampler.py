@@ -15,7 +15,7 @@ def EvaluationSampler(batch_size, dataset, seed=100):
     ----------
     batch_size : int
         Most rows per batch (B). Note the argument order: ``batch_size`` first.
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Evaluation interactions, usually with ``num_negatives``.
     seed : None, int, float, str or bytes, optional
         Reseeds the caller's global ``random`` module (as the original); nothing is drawn.
@@ -49,7 +49,7 @@ def EvaluationSampler(batch_size, dataset, seed=100):
     twice (identical streams whenever P <= B, as in every shipped client).
 
     The single worker is a thread (the original: a forked process); for a
-    :class:`~openrec.tf1.utils.Dataset` the candidates are built with numpy, and the
+    ``Dataset`` the candidates are built with numpy, and the
     items travel in blocks, so that a pass over citeulike-a (5551 users x 501
     candidates) takes a fraction of a second instead of about 6 s.
     """

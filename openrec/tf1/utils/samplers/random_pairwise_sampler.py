@@ -13,7 +13,7 @@ def RandomPairwiseSampler(dataset, batch_size, num_process=5, seed=100):
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions.
     batch_size : int
         Rows per batch (B).
@@ -48,7 +48,7 @@ def RandomPairwiseSampler(dataset, batch_size, num_process=5, seed=100):
     negatives), else uniform over the items ``0..total_items-1`` that are not the user's
     positives. Several workers interleave independent walks.
 
-    With a :class:`~openrec.tf1.utils.Dataset`, workers are threads building several
+    With a ``Dataset``, workers are threads building several
     batches per vectorised numpy step (same distributions; the rows walked are those of
     the data set when the sampler is built, each worker continuing the walk the data set
     had begun); other data set objects are called row by row in forked processes, as in

@@ -14,7 +14,7 @@ def RandomPointwiseSampler(dataset, batch_size, num_process=5, seed=100):
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions.
     batch_size : int
         Rows per batch (B).
@@ -42,7 +42,7 @@ def RandomPointwiseSampler(dataset, batch_size, num_process=5, seed=100):
     positive labels is the density of the data.
 
     Workers: as for :func:`RandomPairwiseSampler` (vectorised threads for a
-    :class:`~openrec.tf1.utils.Dataset`, private per-worker generators).
+    ``Dataset``, private per-worker generators).
     """
     batch_size, num_process = _common.check_args(dataset, _METHODS, seed, batch_size=batch_size,
                                                  num_process=num_process)

@@ -17,7 +17,7 @@ class Sampler(object):
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Passed to ``generate_batch``; any object with a ``name`` attribute.
     generate_batch : callable
         Generator function ``generate_batch(dataset)`` yielding batches (usually numpy
@@ -55,7 +55,7 @@ class Sampler(object):
 
     The specialised samplers (:func:`RandomPairwiseSampler` and the others) return plain
     ``Sampler`` instances whose batches are built vectorised in background threads when
-    the data set is an :class:`~openrec.tf1.utils.Dataset` (see their Notes).
+    the data set is an openrec ``Dataset`` (see their Notes).
 
     Changed from the original, where a failed or finished worker left :meth:`next_batch`
     blocked forever and workers lived until interpreter exit (also after their parent was

@@ -15,7 +15,7 @@ def StratifiedPointwiseSampler(dataset, batch_size, pos_ratio=0.5, num_process=5
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions.
     batch_size : int
         Rows per batch (B).

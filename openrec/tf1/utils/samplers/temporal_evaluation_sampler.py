@@ -13,7 +13,7 @@ def TemporalEvaluationSampler(dataset, max_seq_len, seed=100):
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Evaluation interactions, with ``sortby``.
     max_seq_len : int
         Length L of the padded sequences.

@@ -14,7 +14,7 @@ def TemporalSampler(dataset, batch_size, max_seq_len, num_process=5, seed=100):
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions, with ``sortby`` (e.g. a timestamp field).
     batch_size : int
         Rows per batch (B).

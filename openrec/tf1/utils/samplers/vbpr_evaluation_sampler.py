@@ -9,7 +9,7 @@ def VBPREvaluationSampler(batch_size, dataset, item_vfeature, seed=100):
     ----------
     batch_size : int
         Most rows per batch (B); first argument, as for :func:`EvaluationSampler`.
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Evaluation interactions.
     item_vfeature : numpy.ndarray
         2-D array, one row of D features per item id; at least ``total_items`` rows.

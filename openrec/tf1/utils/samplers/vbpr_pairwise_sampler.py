@@ -7,7 +7,7 @@ def VBPRPairwiseSampler(dataset, batch_size, item_vfeature, num_process=5, seed=
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions.
     batch_size : int
         Rows per batch (B).

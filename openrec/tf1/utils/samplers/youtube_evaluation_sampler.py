@@ -7,7 +7,7 @@ def YouTubeEvaluationSampler(dataset, max_seq_len, user_feature, seed=100, sort=
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Evaluation interactions (with ``sortby`` when ``sort`` is true).
     max_seq_len : int
         Length L of the padded sequences.

@@ -7,7 +7,7 @@ def YouTubeSampler(dataset, batch_size, max_seq_len, user_feature, num_process=5
 
     Parameters
     ----------
-    dataset : Dataset
+    dataset : openrec.tf1.utils.Dataset
         Training interactions (with ``sortby`` when ``sort`` is true).
     batch_size : int
         Rows per batch (B).
