@@ -22,6 +22,7 @@ import numpy as np
 
 from openrec.tf1.utils import Dataset
 from openrec.tf1.utils.samplers import EvaluationSampler, RandomPairwiseSampler
+from train_bpr import read_citeulike  # this script's folder is on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(HERE, '..', '..', 'shared', 'data', 'citeulike-a')
@@ -30,14 +31,7 @@ TOTAL_USERS, TOTAL_ITEMS, BATCH = 5551, 16980, 1000
 
 def load(path, seed=0):
     """(train, val) structured arrays: one random held-out item per user in val."""
-    users, items = [], []
-    with open(os.path.join(path, 'users.dat')) as handle:
-        for user, line in enumerate(handle):
-            ids = [int(x) for x in line.split()[1:]]
-            users += [user] * len(ids)
-            items += ids
-    rows = np.zeros(len(users), dtype=[('user_id', np.int32), ('item_id', np.int32)])
-    rows['user_id'], rows['item_id'] = users, items
+    rows = read_citeulike(path)
     rows = rows[np.lexsort((np.random.RandomState(seed).rand(len(rows)), rows['user_id']))]
     first = np.r_[True, rows['user_id'][1:] != rows['user_id'][:-1]]
     return rows[~first], rows[first]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from openrec.tf1.utils import Dataset
+from tests.test_utils_samplers import call_with_timeout  # noqa: F401 (shared with the 0.1 tests)
 
 PAIR = [('user_id', np.int32), ('item_id', np.int32)]
 
@@ -23,24 +24,6 @@ def no_leaks():
         gc.collect()  # unreferenced samplers are stopped by their finalizers
     assert worker_threads() == []
     assert multiprocessing.active_children() == []
-
-
-def call_with_timeout(fn, timeout=30.0):
-    """Run ``fn()`` in a thread; fail instead of hanging if it does not return in time."""
-    box = {}
-
-    def target():
-        try:
-            box['value'] = fn()
-        except BaseException as exc:
-            box['error'] = exc
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), 'call did not return within %s s (hang)' % timeout
-    if 'error' in box:
-        raise box['error']
-    return box['value']
 
 
 def take(sampler, count):
