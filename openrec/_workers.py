@@ -85,6 +85,11 @@ class Workers(object):
         self._stopped = True
         if self._stop_event is not None:
             self._stop_event.set()
+            try:  # frees threads blocked on a full queue at once
+                while True:
+                    self.blocks.get_nowait()
+            except queue.Empty:
+                pass
         for worker in self.workers:
             if isinstance(worker, threading.Thread):
                 if worker is not threading.current_thread():
@@ -96,7 +101,6 @@ class Workers(object):
             if worker.is_alive():
                 worker.kill()
                 worker.join()
-            worker.close()
         if self._stop_event is None:
             self.blocks.close()
             self.blocks.cancel_join_thread()
