@@ -160,6 +160,12 @@ def test_vbpr_pairwise_features(width):
     np.testing.assert_array_equal(got['n_item_vfeature'], features[got['n_item_id']].astype(F4))
 
 
+def test_vbpr_pairwise_item_ids_must_index_the_features():
+    raw = rows([(0, 1), (1, 12)])
+    with pytest.raises(ValueError, match="item id 12 of dataset 'Big' is outside item_vfeature \\(12 rows\\)"):
+        VBPRPairwiseSampler(Dataset(raw, 2, 12, name='Big'), 4, np.zeros((12, 2)))
+
+
 def test_random_pointwise_labels_and_ranges():
     raw = toy()[1]
     dataset = Dataset(raw, 8, 12)  # users 6 and 7 have no row

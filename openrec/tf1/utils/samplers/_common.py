@@ -90,12 +90,12 @@ def check_item_vfeature(item_vfeature, dataset):
     return item_vfeature.shape[1]
 
 
-def check_items_below(items, limit, what):
+def check_items_below(items, limit, dataset_name):
     """Item ids must index ``item_vfeature`` (``0 <= id < limit``)."""
     if len(items) and (items.min() < 0 or items.max() >= limit):
         bad = items[(items < 0) | (items >= limit)][0]
         raise ArgumentError('item id %d of dataset %r is outside item_vfeature (%d rows)'
-                            % (bad, what, limit))
+                            % (bad, dataset_name, limit))
 
 
 USER_FEATURES = ('user_gender', 'user_geo')

@@ -44,16 +44,21 @@ def row_walks(dataset, rngs):
     return [RowWalk(len(dataset._raw_data), rng, pending) for rng in rngs]
 
 
+def flatten(groups):
+    """``{user: items}`` as int64 arrays ``(users, starts, sizes, flat)``: user ``k``'s items
+    are ``flat[starts[k]:starts[k] + sizes[k]]``, in iteration order."""
+    users = np.fromiter(groups, dtype=np.int64, count=len(groups))
+    sizes = np.fromiter((len(v) for v in groups.values()), dtype=np.int64, count=len(groups))
+    flat = np.fromiter(itertools.chain.from_iterable(groups.values()), dtype=np.int64,
+                       count=int(sizes.sum()))
+    return users, np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64), sizes, flat
+
+
 class Pools(object):
     """Uniform draws from fixed per-user pools (``{user: set of items}``)."""
 
     def __init__(self, sets):
-        users = np.fromiter(sets, dtype=np.int64, count=len(sets))
-        sizes = np.fromiter((len(s) for s in sets.values()), dtype=np.int64, count=len(sets))
-        self.flat = np.fromiter(itertools.chain.from_iterable(sets.values()), dtype=np.int64,
-                                count=int(sizes.sum()))
-        self.starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
-        self.sizes = sizes
+        users, self.starts, self.sizes, self.flat = flatten(sets)
         self._order = np.argsort(users, kind='stable')
         self._sorted_users = users[self._order]
 
@@ -157,12 +162,7 @@ class Sequences(object):
 
     def __init__(self, dataset, sort):
         store = dataset._index_store
-        lists = store['positive_sorts'] if sort else store['positive_sets']
-        users = np.fromiter(lists, dtype=np.int64, count=len(lists))
-        sizes = np.fromiter((len(v) for v in lists.values()), dtype=np.int64, count=len(lists))
-        self.flat = np.fromiter(itertools.chain.from_iterable(lists.values()), dtype=np.int64,
-                                count=int(sizes.sum()))
-        starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+        users, starts, sizes, self.flat = flatten(store['positive_sorts' if sort else 'positive_sets'])
         keep = (users >= 0) & (users < dataset.total_users()) & (sizes >= 2)
         self.users, self.starts, self.sizes = users[keep], starts[keep], sizes[keep]
 

@@ -93,7 +93,7 @@ class Sampler(object):
         self._generate_batch = generate_batch
         self.name = dataset.name
         # Set by the specialised samplers: seed entropy of the workers' private RNGs, and
-        # a builder of vectorised block sources run in threads (see ``_builtin``).
+        # a builder of vectorised block sources run in threads (see ``_common.builtin``).
         self._seed_entropy = None
         self._sources = None
         self._resets = 0
@@ -111,15 +111,15 @@ class Sampler(object):
         """
         self.close()
         count, label = self._num_process, 'tf1.Sampler[%s]' % (self.name,)
-        seeds = self._worker_seeds()
+        seeds, context = self._worker_seeds(), _workers.fork_context()
         if self._sources is not None:
             workers = _workers.start_threads(
                 label, self._sources([np.random.default_rng(s) for s in seeds]), depth=count)
-        elif _workers.fork_context() is not None:
+        elif context is not None:
             states = [None if s is None else int.from_bytes(s.generate_state(4).tobytes(), 'little')
                       for s in seeds]
-            workers = _workers.start_processes(_workers.fork_context(), label, self._generate_batch,
-                                               self._dataset, count, count, states)
+            workers = _workers.start_processes(context, label, self._generate_batch, self._dataset,
+                                               count, count, states)
         else:
             sources = [([item] for item in self._generate_batch(copy.deepcopy(self._dataset)))
                        for _ in range(count)]
