@@ -266,3 +266,37 @@ def test_random_module_in_workers_is_reseeded():
     random.seed(1)
     with Sampler(dataset=dataset, generate_batch=draws, num_process=1) as sampler:
         assert take(sampler, 2) != first  # Python reseeds random after fork, as in the original
+
+
+def test_buffer_settles_at_num_process_items():
+    dataset, _ = toy()
+    with Sampler(dataset=dataset, generate_batch=forever, num_process=3) as sampler:
+        call_with_timeout(sampler.next_batch)
+        deadline = time.time() + 20
+        while sampler._q.qsize() < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert sampler._q.qsize() == 3  # bounded: the workers wait for room
+
+
+def failing_source(rng):
+    yield [rng.random()]
+    raise ZeroDivisionError('in a thread')
+
+
+def test_thread_worker_error_reaches_next_batch():
+    dataset, _ = toy()
+    sampler = Sampler(dataset=dataset, generate_batch=forever, num_process=2)
+    sampler._seed_entropy = 1  # the built-in samplers' hooks: per-worker RNGs, sources in threads
+    sampler._sources = lambda rngs: [failing_source(rng) for rng in rngs]
+    with pytest.raises(RuntimeError, match=r"Sampler 'Toy': worker [01] failed: ZeroDivisionError: in a "
+                                           r"thread") as info:
+        for _ in range(3):
+            call_with_timeout(sampler.next_batch)
+    assert type(info.value.__cause__) is ZeroDivisionError and info.value.__cause__.__traceback__ is not None
+    assert worker_threads() == [] and multiprocessing.active_children() == []
+    sampler.reset()
+    first = call_with_timeout(sampler.next_batch)
+    sampler.reset()
+    assert call_with_timeout(sampler.next_batch) != first  # a new stream per reset
+    sampler.close()

@@ -112,13 +112,14 @@ def test_pairwise_negatives_from_pools_and_explicit_negatives():
 
 def test_pairwise_rejects_users_without_negatives():
     full = Dataset(rows([(0, i) for i in range(4)] + [(1, 0)]), 2, 4, name='Full')
-    with pytest.raises(ValueError, match="dataset 'Full': user 0 has no negative item"):
+    with pytest.raises(ValueError, match=r"dataset 'Full': user 0 has no negative item to sample \(its positives "
+                                         r"cover every item of 0..3\); 4 row\(s\) affected"):
         RandomPairwiseSampler(full, 4)
     np.random.seed(0)
-    with pytest.raises(ValueError, match='user 0 has no negative item to sample'):
+    with pytest.raises(ValueError, match=r'user 0 has no negative item to sample \(its num_negatives pool is empty'):
         RandomPairwiseSampler(Dataset(rows([(0, i) for i in range(4)] + [(1, 0)]), 2, 4, num_negatives=2), 4)
     labelled = rows([(0, 1, 1.0), (1, 2, 0.0)], PAIR + [('label', F4)])
-    with pytest.raises(ValueError, match=r'user 0 has no negative item to sample \(a negative pool of explicit'):
+    with pytest.raises(ValueError, match=r'user 0 has no negative item to sample \(it has no explicit negative'):
         RandomPairwiseSampler(Dataset(labelled, 2, 4, implicit_negative=False), 4)
     with pytest.raises(ValueError, match="dataset 'E' is empty"):
         RandomPairwiseSampler(Dataset(np.zeros(0, PAIR), 2, 4, name='E'), 4)

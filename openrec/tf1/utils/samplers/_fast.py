@@ -94,19 +94,19 @@ class PairwiseNegatives(object):
             self._pools = Pools(store['negative_sets'])
             index = self._pools.index_of(users)
             counts = np.where(index >= 0, self._pools.sizes[index], 0)
-            why = 'a negative pool of %s' % ('the num_negatives pool' if dataset._implicit else
-                                             'explicit negatives (label <= 0)')
+            why = 'its num_negatives pool is empty' if dataset._implicit else \
+                'it has no explicit negative (label <= 0)'
         else:
             self._pools = None
             pos_users, pos_items = dataset._positive_pairs()
             self._negatives = _Negatives(pos_users, pos_items, dataset.total_items(), extra_users=users)
             index = self._negatives.index_of(users)
             counts = self._negatives.eligible[index]
-            why = 'an item that is not a positive (total_items=%d)' % dataset.total_items()
+            why = 'its positives cover every item of 0..%d' % (dataset.total_items() - 1)
         empty = np.flatnonzero(counts < 1)
         if len(empty):
-            raise ArgumentError('dataset %r: user %d has no negative item to sample (%s is empty); '
-                                '%d row(s) affected' % (dataset.name, users[empty[0]], why, len(empty)))
+            raise ArgumentError('dataset %r: user %d has no negative item to sample (%s); %d row(s) '
+                                'affected' % (dataset.name, users[empty[0]], why, len(empty)))
         self.index = index
 
     def draw(self, index, rng):
