@@ -162,7 +162,7 @@ def _watch_parent(parent_pid):
     threading.Thread(target=watch, name='parent-watch', daemon=True).start()
 
 
-def _send(blocks, item):
+def _send(blocks, item, index):
     # Pickled here rather than in the queue's feeder thread, which would print and drop an
     # item it cannot pickle.
     try:
@@ -170,7 +170,7 @@ def _send(blocks, item):
     except Exception as exc:
         error = TypeError('cannot send %s from a worker process: %s: %s'
                           % (type(item).__name__, type(exc).__name__, exc))
-        payload = pickle.dumps([Failure(None, error, traceback.format_exc())])
+        payload = pickle.dumps([Failure(index, error, traceback.format_exc())])
     blocks.put(payload)
 
 
@@ -198,11 +198,11 @@ def _process_main(index, generate_batch, dataset, blocks, parent_pid, seed):
     _reseed(index, seed)
     try:
         for item in generate_batch(dataset):
-            _send(blocks, item)
+            _send(blocks, item, index)
     except BaseException as exc:
-        _send(blocks, Failure(index, _portable(exc), traceback.format_exc()))
+        _send(blocks, Failure(index, _portable(exc), traceback.format_exc()), index)
     else:
-        _send(blocks, End(index))
+        _send(blocks, End(index), index)
 
 
 def start_processes(context, name, generate_batch, dataset, count, depth, seeds):
@@ -297,8 +297,7 @@ class Feed(object):
         error = failure.error
         if isinstance(error, BaseException) and error.__traceback__ is None:
             error.__cause__ = RemoteTraceback(failure.trace)
-        where = 'a worker' if failure.index is None else 'worker %d' % failure.index
-        message = '%s: %s failed: %s: %s' % (self.label, where, type(error).__name__, error)
+        message = '%s: worker %d failed: %s: %s' % (self.label, failure.index, type(error).__name__, error)
         wrapped = RuntimeError(message)
         wrapped.__cause__ = error
         return wrapped

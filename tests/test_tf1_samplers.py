@@ -125,7 +125,7 @@ def test_unpicklable_errors_and_items_are_reported():
         with pytest.raises(RuntimeError, match=r'worker 0 failed: RuntimeError: Unpicklable: x'):
             call_with_timeout(sampler.next_batch)
     with Sampler(dataset=dataset, generate_batch=unpicklable_item, num_process=1) as sampler:
-        with pytest.raises(RuntimeError, match='a worker failed: TypeError: cannot send function from a worker'):
+        with pytest.raises(RuntimeError, match='worker 0 failed: TypeError: cannot send function from a worker'):
             call_with_timeout(sampler.next_batch)
 
 
