@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from openrec.tf1.utils import Dataset
-from tests.test_utils_samplers import call_with_timeout  # noqa: F401 (shared with the 0.1 tests)
+from test_utils_samplers import call_with_timeout  # noqa: F401 (shared with the 0.1 tests)
 
 PAIR = [('user_id', np.int32), ('item_id', np.int32)]
 

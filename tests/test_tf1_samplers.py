@@ -17,7 +17,7 @@ import pytest
 from openrec import _workers
 from openrec.tf1.utils.samplers import Sampler
 from openrec.tf1.utils.samplers import sampler as sampler_module
-from tests._tf1_sampler_helpers import call_with_timeout, no_leaks, take, toy, worker_threads  # noqa: F401
+from _tf1_sampler_helpers import call_with_timeout, no_leaks, take, toy, worker_threads  # noqa: F401
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCALE = 10

@@ -7,7 +7,7 @@ import pytest
 from openrec.tf1.utils import Dataset
 from openrec.tf1.utils.samplers import (EvaluationSampler, Sampler, TemporalEvaluationSampler,
                                         VBPREvaluationSampler, YouTubeEvaluationSampler)
-from tests._tf1_sampler_helpers import PAIR, call_with_timeout, no_leaks, rows  # noqa: F401
+from _tf1_sampler_helpers import PAIR, call_with_timeout, no_leaks, rows  # noqa: F401
 
 EVAL = np.dtype([('user_id', np.int32), ('item_id', np.int32)])
 

@@ -10,7 +10,7 @@ from openrec.tf1.utils import Dataset
 from openrec.tf1.utils.samplers import (RandomPairwiseSampler, RandomPointwiseSampler, Sampler,
                                         StratifiedPointwiseSampler, TemporalSampler, VBPRPairwiseSampler,
                                         YouTubeSampler)
-from tests._tf1_sampler_helpers import PAIR, no_leaks, positives, rows, take, toy  # noqa: F401
+from _tf1_sampler_helpers import PAIR, no_leaks, positives, rows, take, toy  # noqa: F401
 
 I4, F4 = np.int32, np.float32
 PAIRWISE = [('user_id', I4), ('p_item_id', I4), ('n_item_id', I4)]
