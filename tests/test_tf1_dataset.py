@@ -5,7 +5,6 @@ import random
 import numpy as np
 import pytest
 
-from openrec._checks import ArgumentError
 from openrec.tf1.utils import Dataset
 from openrec.tf1.utils import dataset as dataset_module
 
@@ -272,4 +271,3 @@ def test_index_keys_are_numpy_scalars_of_the_field_dtypes():
     ds = Dataset(raw, 4, 3)
     assert [type(u) for u in ds.warm_users()] == [np.int64, np.int64]
     assert type(ds.get_positive_items(3)[0]) is np.int16
-    assert ArgumentError is not None
