@@ -5,17 +5,9 @@ import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_bool, check_fields, check_int,
                              check_number, check_optional_positive_int, check_positive_int,
-                             check_str)
+                             check_random_seed, check_str)
 
 _SORTBY_MESSAGE = 'sortby key is not specified.'
-
-
-def check_seed(seed, name='seed'):
-    """A seed :func:`random.seed` accepts (None, int, float, str, bytes, bytearray)."""
-    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, float, str, bytes, bytearray))):
-        raise ArgumentTypeError('%s must be None, an int, a float, a str or bytes (a seed for '
-                                'random.seed), got %r' % (name, seed))
-    return seed
 
 
 def _integer_field(raw_data, field):
@@ -136,7 +128,7 @@ class Dataset(object):
         implicit_negative = check_bool(implicit_negative, 'implicit_negative')
         num_negatives = check_optional_positive_int(num_negatives, 'num_negatives')
         check_str(name, 'name')
-        check_seed(seed)
+        check_random_seed(seed)
         check_str(sortby, 'sortby', allow_none=True)
         asc = check_bool(asc, 'asc')
         fields = ('user_id', 'item_id') + (() if implicit_negative else ('label',))

@@ -3,8 +3,9 @@ import random
 
 import numpy as np
 
-from openrec._checks import ArgumentError, ArgumentTypeError, check_has_methods, check_positive_int
-from openrec.tf1.utils.dataset import Dataset, check_seed
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods, check_positive_int,
+                             check_random_seed)
+from openrec.tf1.utils.dataset import Dataset
 from openrec.tf1.utils.samplers import Sampler
 
 BLOCK_BYTES = 1 << 20
@@ -37,7 +38,7 @@ def builtin(dataset, generate_batch, num_process, seed, sources=None):
     that are not plain :class:`Dataset` objects); ``sources(rngs)``, when given, returns
     one iterator of batch blocks per worker RNG, run in threads instead.
     """
-    check_seed(seed)
+    check_random_seed(seed)
     entropy = random.Random(seed).getrandbits(128)  # also fresh entropy for seed=None
     random.seed(seed)
     sampler = Sampler(dataset=dataset, generate_batch=generate_batch, num_process=num_process)
@@ -72,7 +73,7 @@ def check_args(dataset, methods, seed, **sizes):
     """Check the data set, the seed and the sizes (positive ints, returned in keyword order)."""
     sizes = [check_positive_int(value, name) for name, value in sizes.items()]
     check_dataset(dataset, methods)
-    check_seed(seed)
+    check_random_seed(seed)
     return sizes
 
 
