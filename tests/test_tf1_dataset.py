@@ -228,6 +228,9 @@ def test_sample_more_than_available_raises():
     assert ds.sample_negative_items(0) == [4]
     with pytest.raises(ValueError, match='user 0 has 1 negative item'):
         ds.sample_negative_items(0, 2)  # the original looped forever
+    with pytest.raises(ValueError, match='user 7 has 5 negative item'):
+        ds.sample_negative_items(7, 6)
+    assert sorted(ds.sample_negative_items(7, 5)) == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError, match='user 1 has 1 positive items, fewer than num_samples=2'):
         ds.sample_positive_items(1, 2)
     np.random.seed(0)

@@ -260,8 +260,8 @@ class Dataset(object):
             samples = self._sample(store['negative_sets'][user_id], num_samples, user_id, 'negative items')
             return [np.int64(x) for x in samples] if self._implicit else samples
         positives = store['positive_sets'].get(user_id)
-        if positives is not None and len(positives) + num_samples > self._total_items:
-            eligible = self._total_items - sum(1 for p in positives if 0 <= p < self._total_items)
+        if len(positives or ()) + num_samples > self._total_items:
+            eligible = self._total_items - sum(1 for p in positives or () if 0 <= p < self._total_items)
             if eligible < num_samples:
                 raise ArgumentError('user %r has %d negative item(s) (total_items=%d), fewer than '
                                     'num_samples=%d' % (user_id, eligible, self._total_items, num_samples))
