@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import (  # noqa: F401 (re-exported for the modules)
-    ArgumentError, ArgumentTypeError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
+    ArgumentError, ArgumentTypeError, StateError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
 
 
 class GraphModeError(ArgumentError, RuntimeError):
@@ -37,6 +37,35 @@ def check_session(sess, name='sess'):
     if sess is None or not callable(getattr(sess, 'run', None)):
         raise ArgumentTypeError('%s must be a tf.compat.v1.Session, got %r' % (name, sess))
     return sess
+
+
+class CallableCache(object):
+    """Runs fetches through one cached ``Session.make_callable`` per signature.
+
+    The per-step cost of ``Session.run``'s fetch and feed handling is then paid once
+    per ``(key, fed tensors)`` pair (training loops call the same fetches every step).
+    An entry is reused only while the fetches are the same objects: the same fetch
+    object, or a list holding the same objects in the same order (lists rebuilt per
+    call, e.g. from a graph collection that may have grown, are compared item by item).
+    """
+
+    def __init__(self, sess):
+        self._sess = sess
+        self._entries = {}
+
+    @staticmethod
+    def _same(a, b):
+        return a is b or (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+                          and all(x is y for x, y in zip(a, b)))
+
+    def __call__(self, key, fetches, feed_dict):
+        """``sess.run(fetches, feed_dict)`` through the cached callable of ``key``."""
+        signature = (key, tuple(feed_dict))
+        entry = self._entries.get(signature)
+        if entry is None or not self._same(entry[0], fetches):
+            entry = (fetches, self._sess.make_callable(fetches, feed_list=list(feed_dict)))
+            self._entries[signature] = entry
+        return entry[1](*feed_dict.values())
 
 
 def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dtype=None):
