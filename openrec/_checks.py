@@ -59,8 +59,9 @@ def check_fraction(value, name):
     return float(value)
 
 
-def check_cutoffs(value, name):
-    """A non-empty sequence of numbers (rank cutoffs), returned as ``np.array``.
+def check_cutoffs(value, name, allow_zero=True):
+    """A non-empty sequence of rank cutoffs ``>= 0`` (``> 0`` unless ``allow_zero``),
+    returned as ``np.array``.
 
     Floats are accepted, as the original compared ranks with them unchanged.
     """
@@ -72,6 +73,10 @@ def check_cutoffs(value, name):
             or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))):
         raise ArgumentTypeError('%s must be a non-empty 1-D sequence of numbers, got %r'
                                 % (name, value))
+    bad = arr[~(arr >= 0 if allow_zero else arr > 0)]
+    if bad.size:
+        raise ArgumentError('%s must hold cutoffs k %s, got %r in %r'
+                            % (name, '>= 0' if allow_zero else '> 0', bad[0].item(), value))
     return arr
 
 

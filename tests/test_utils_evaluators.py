@@ -96,9 +96,9 @@ def test_degenerate_cases_warn_not_raise():
     with pytest.warns(RuntimeWarning):
         assert np.isnan(NDCG([1]).compute(empty, 5)).all()
     assert Precision([1, 2]).compute(empty, 5).tolist() == [0.0, 0.0]
-    with pytest.warns(RuntimeWarning):
-        out = Precision([0]).compute(np.array([0.]), 5)
-    assert np.isinf(out[0])
+    # issue 9: Precision@0 (the original's inf) is now rejected at construction
+    with pytest.raises(ValueError, match=r'precision_at must hold cutoffs k > 0, got 0'):
+        Precision([0])
 
 
 def test_mse_and_base():
@@ -119,6 +119,22 @@ def test_cutoffs_validated_at_construction(cls):
     # float cutoffs compare like the original's
     np.testing.assert_array_equal(cls([10.0]).compute(np.array([7.]), 20),
                                   cls([10]).compute(np.array([7.]), 20))
+    # issue 9 (spec Q48): negative cutoffs, and 0 for Precision (which divides by k), raise
+    # ValueError naming the argument and the value
+    arg = {Recall: 'recall_at', Precision: 'precision_at', NDCG: 'ndcg_at'}[cls]
+    bound = '> 0' if cls is Precision else '>= 0'
+    bad_values = [([-1], '-1'), ([5, -0.5], '-0.5'), ([np.nan], 'nan'), (np.array([10, -3]), '-3')]
+    if cls is Precision:
+        bad_values += [([0], '0'), ([5, 0.0], '0.0')]
+    else:  # 0 stays accepted: Recall@0 counts top positives, NDCG@0 is 0 (r < 0 never holds)
+        assert cls([0, 5]).compute(np.array([0.]), 20).tolist() == [float(cls is Recall), 1.0]
+    for bad, shown in bad_values:
+        with pytest.raises(ValueError, match=r'%s must hold cutoffs k %s, got %s in'
+                           % (arg, bound, shown)):
+            cls(bad)
+    with pytest.raises(ValueError, match=arg):
+        cls(**{arg: [-1]})   # as the issue's NDCG(ndcg_at=[-1])
+    assert cls([0.5, 1]).compute(np.array([0.]), 20).shape == (2,)
 
 
 def test_evaluator_argument_types():
