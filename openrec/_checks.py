@@ -201,3 +201,25 @@ def check_width(value, name, expected, expected_name):
     if value != expected:
         raise ArgumentError('%s must equal %s (%r), got %r' % (name, expected_name, expected, value))
     return value
+
+
+def check_ids(values, name, bound, bound_name):
+    """Integer ids in ``[0, bound)``: ``values`` is an array (any shape) named ``name``.
+
+    Integral floats pass (TensorFlow and numpy indexing took them, as in the original);
+    ``bound_name`` says where the bound comes from (e.g. ``'max_user'``).
+    """
+    kind = values.dtype.kind
+    if kind not in 'iuf':
+        raise ArgumentTypeError('%s must hold integer ids, got dtype %s' % (name, values.dtype))
+    if values.size == 0:
+        return values
+    if kind == 'f':
+        odd = values[~(np.isfinite(values) & (values == np.floor(values)))]
+        if odd.size:
+            raise ArgumentError('%s must hold integer ids, got %r' % (name, odd.flat[0].item()))
+    low, high = values.min(), values.max()
+    if low < 0 or high >= bound:
+        raise ArgumentError('%s holds id %r outside [0, %s) (%s = %d)'
+                            % (name, (low if low < 0 else high).item(), bound, bound_name, bound))
+    return values
