@@ -50,7 +50,7 @@ class ExplicitSampler(Sampler):
     """
 
     def __init__(self, dataset, batch_size, num_process=5, chronological=False):
-        self._check_common(dataset, batch_size, num_process)
+        self._check_common(dataset, batch_size, num_process, methods=())
         self._chronological = check_bool(chronological, 'chronological')
         self._seed = None
         if self._chronological:
