@@ -204,9 +204,17 @@ class ImplicitModelTrainer(object):
         """Set ``_excluded_positives``: ``{user: set of items}`` for every user of
         ``eval_datasets``, its train items and its items in every evaluation dataset.
 
+        Parameters
+        ----------
+        eval_datasets : list of ImplicitDataset
+            The datasets whose users are evaluated (all of them, also when only one is
+            evaluated: their items never act as competitors or negatives).
+
+        Notes
+        -----
         The same container operations as the original, in the same order: the dict
-        order (that of a set of the user ids) decides which user gets which negatives in
-        :meth:`_sample_negatives`.
+        order (that of a Python set of the user ids, ascending only for small dense ids)
+        decides which user gets which permutation in :meth:`_sample_negatives`.
         """
         user_set = set()
         for dataset in eval_datasets:
@@ -233,10 +241,18 @@ class ImplicitModelTrainer(object):
                                     % (num_negatives, eligible, user, self._max_item))
 
     def _sample_negatives(self, seed):
-        """Set ``_sampled_negatives``: ``{user: list of item ids}``, the first
-        ``_num_negatives`` items of one ``np.random.permutation(max_item)`` per user that
-        are not excluded, users in ``_excluded_positives`` order, after
-        ``np.random.seed(seed)`` (global numpy RNG)."""
+        """Set ``_sampled_negatives``: ``{user: list of item ids}``.
+
+        After ``np.random.seed(seed)`` (global numpy RNG), each user of
+        ``_excluded_positives``, in its order, gets the first ``_num_negatives`` items of
+        one ``np.random.permutation(max_item)`` that are not excluded (all of them if
+        ``_num_negatives`` is None). Call :meth:`_exclude_positives` first.
+
+        Parameters
+        ----------
+        seed : int or None
+            Seed of the global numpy RNG.
+        """
         echo('[Subsampling negative items]')
         np.random.seed(seed)
         self._sampled_negatives = {}
@@ -290,7 +306,21 @@ class ImplicitModelTrainer(object):
                 yield chunk
 
     def _evaluate_full(self, eval_dataset):
-        """``{metric name: per-user results}``: every non-excluded item is a candidate."""
+        """Evaluate ``eval_dataset`` against every item that is not excluded.
+
+        Users are scored in chunks of ``test_batch_size`` (:meth:`_score_full_items`);
+        needs ``_eval_manager`` and :meth:`_exclude_positives`.
+
+        Parameters
+        ----------
+        eval_dataset : ImplicitDataset
+            The dataset evaluated (its users and positives).
+
+        Returns
+        -------
+        dict
+            ``{metric name: list of per-user results}``, keys in evaluator order.
+        """
         results = self._new_results()
         manager = self._eval_manager
         batched = (type(manager).full_eval is ImplicitEvalManager.full_eval
@@ -311,16 +341,40 @@ class ImplicitModelTrainer(object):
         return results
 
     def _partial_scores(self, users, user_items):
-        # Scoring a chunk of users at once is much faster than one serve() per user;
-        # a subclass overriding _score_partial_items keeps its per-user hook.
+        # Scoring a chunk of users at once is much faster than one serve() per user; a
+        # subclass overriding a scoring hook gets the original's per-user calls.
+        cls = type(self)
         if (self._item_serving_size is None
-                and type(self)._score_partial_items is ImplicitModelTrainer._score_partial_items):
+                and cls._score_partial_items is ImplicitModelTrainer._score_partial_items
+                and cls._score_full_items is ImplicitModelTrainer._score_full_items):
             all_scores = self._score_full_items(users)
             return [all_scores[i][np.array(items)] for i, items in enumerate(user_items)]
         return [self._score_partial_items(user, items) for user, items in zip(users, user_items)]
 
     def _evaluate_partial(self, eval_dataset):
-        """``{metric name: per-user results}`` against each user's sampled negatives."""
+        """Evaluate ``eval_dataset`` against each user's sampled negatives.
+
+        Needs ``_eval_manager``, ``_num_negatives``, :meth:`_exclude_positives` and
+        :meth:`_sample_negatives`. With ``eval_save_prefix`` the scores are pickled to
+        ``<eval_save_prefix>_evaluate_partial.pickle`` (as the original).
+
+        Parameters
+        ----------
+        eval_dataset : ImplicitDataset
+            The dataset evaluated (its users and positives).
+
+        Returns
+        -------
+        dict
+            ``{metric name: list of per-user results}``, keys in evaluator order.
+
+        Notes
+        -----
+        Each user's scores are split into negatives and positives at the number of
+        negatives actually drawn for it (the original split at ``_num_negatives`` and
+        counted positives as negatives when fewer were found; :meth:`train` rejects
+        that case).
+        """
         results = self._new_results()
         users = eval_dataset.get_unique_user_list()
         saved_items, saved_scores = {}, {}
