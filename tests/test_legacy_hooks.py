@@ -413,3 +413,24 @@ def test_seeded_negatives_match_the_originals_loops(users):
         s = scores[index[int(user)], items]
         expected.append(np.mean([(6 - np.sum(s[:6] > p)) / 6.0 for p in s[6:]]))
     np.testing.assert_allclose(auc, expected, rtol=1e-12)
+
+
+def test_scoring_hooks_of_a_trainer_subclass_are_called():
+    train, test = sparse_case([0, 1, 2], 3, max_item=12)
+    scores = np.random.RandomState(5).rand(3, 12).astype(np.float32)
+    calls = []
+
+    class Trainer(ImplicitModelTrainer):
+        def _score_partial_items(self, user, items):
+            calls.append((int(user), [int(i) for i in items]))
+            return super(Trainer, self)._score_partial_items(user, items)
+    plain = ImplicitModelTrainer(1, 2, train, TableModel(scores), None)
+    hooked = Trainer(1, 2, train, TableModel(scores), None)
+    for trainer in (plain, hooked):
+        trainer._eval_manager = ImplicitEvalManager([AUC()])
+        trainer._num_negatives = 3
+        trainer._exclude_positives([test])
+        trainer._sample_negatives(seed=1)
+    assert hooked._evaluate_partial(test) == plain._evaluate_partial(test)
+    assert [u for u, _ in calls] == [0, 1, 2]  # one call per user, as the original
+    assert calls[1][1] == [int(i) for i in hooked._sampled_negatives[1]] + [4]
