@@ -7,6 +7,7 @@ import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
                               check_number, check_positive_int)
+from openrec.recommenders._feeds import FeedChecks
 
 _OPTIMIZERS = ('SGD', 'Adam')
 _DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
@@ -145,6 +146,7 @@ class Recommender(object):
             self._train_fetches = [self._train_op, self._loss] + [
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
             self._runners = {}
+            self._feed_checks = FeedChecks(self)
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -209,6 +211,12 @@ class Recommender(object):
         return self._run('serve', self._scores, self._feed(batch_data, train=False))
 
     def _feed(self, batch_data, train):
+        """``_input_mappings``, then the fed values' shapes and ids checked in Python."""
+        feed = self._map_batch(batch_data, train)
+        self._feed_checks.check(self, feed, batch_data, train)
+        return feed
+
+    def _map_batch(self, batch_data, train):
         """``_input_mappings`` with a clear error for batches lacking a field."""
         try:
             return self._input_mappings(batch_data, train=train)
