@@ -354,19 +354,10 @@ class ImplicitModelTrainer(object):
     def _evaluate_partial(self, eval_dataset):
         """Evaluate ``eval_dataset`` against each user's sampled negatives.
 
-        Needs ``_eval_manager``, ``_num_negatives``, :meth:`_exclude_positives` and
-        :meth:`_sample_negatives`. With ``eval_save_prefix`` the scores are pickled to
+        Parameters and result as :meth:`_evaluate_full`. Needs ``_eval_manager``,
+        ``_num_negatives``, :meth:`_exclude_positives` and :meth:`_sample_negatives`.
+        With ``eval_save_prefix`` the scores are pickled to
         ``<eval_save_prefix>_evaluate_partial.pickle`` (as the original).
-
-        Parameters
-        ----------
-        eval_dataset : ImplicitDataset
-            The dataset evaluated (its users and positives).
-
-        Returns
-        -------
-        dict
-            ``{metric name: list of per-user results}``, keys in evaluator order.
 
         Notes
         -----

@@ -7,7 +7,6 @@ c. duck-typed datasets (capabilities, not classes);
 d. seeded sampled evaluation: negatives drawn in the original's set/dict order.
 """
 import multiprocessing
-import threading
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from openrec import ImplicitModelTrainer, ItrMLPModelTrainer
 from openrec.utils import Dataset, ImplicitDataset
 from openrec.utils.evaluators import AUC, MSE, ImplicitEvalManager, Recall
 from openrec.utils.samplers import PairwiseSampler, PointwiseSampler, Sampler
+from test_utils_samplers import call_with_timeout as _call
 
 DT = [('user_id', np.int32), ('item_id', np.int32)]
 
@@ -134,23 +134,6 @@ class CountingSampler(Sampler):
 
     def _get_runner(self):
         return _CountingRunner(self._dataset, self._batch_size, self._q, self._count)
-
-
-def _call(fn, timeout=20.0):
-    box = {}
-
-    def target():
-        try:
-            box['value'] = fn()
-        except BaseException as exc:
-            box['error'] = exc
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), 'call hung'
-    if 'error' in box:
-        raise box['error']
-    return box['value']
 
 
 def test_get_runner_hook_issue_example():
