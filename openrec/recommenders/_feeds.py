@@ -10,6 +10,12 @@ import numpy as np
 from openrec._checks import ArgumentError, check_ids, check_positive_int
 from openrec._tfutils import check_array
 
+# Integer dtypes (either byte order) -> the unsigned dtype of the same width: viewed
+# unsigned, a negative id exceeds every bound, so one argmax checks both ends.
+_UNSIGNED = {np.dtype(t).newbyteorder(order): np.dtype('u%d' % np.dtype(t).itemsize
+                                                        ).newbyteorder(order)
+             for t in np.typecodes['AllInteger'] for order in '<>'}
+
 
 def check_feature_source(source, name, rows, rows_name):
     """A ``[rows, F]`` float32 feature array indexed by the ids of a ``rows``-row table.
@@ -71,6 +77,7 @@ class _Input(object):
         self.fixed = () if dims is None else tuple((i, d) for i, d in enumerate(dims)
                                                    if d is not None)
         self.dims = dims
+        self.shape = tuple(dims) if dims is not None and None not in dims else None
         self.rows = None
         self.rows_name = None
 
@@ -127,22 +134,33 @@ class FeedChecks(object):
                     checked.rows_name = ('max_user' if rows == recommender._max_user else
                                          'max_item' if rows == recommender._max_item else
                                          'rows of %s' % module._scope)
-            self._inputs[mode == 'train'] = {p: c for p, c in inputs.items()
+            # keyed by id(): Tensor.__hash__ is a Python call, and the graph keeps the
+            # placeholders alive as long as the recommender
+            self._inputs[mode == 'train'] = {id(p): c for p, c in inputs.items()
                                              if c.ndims is not None or c.rows is not None}
 
     def check(self, recommender, feed, batch_data, train):
         """Raise ``ValueError``/``TypeError`` for a fed value that cannot be right."""
+        # The hot path of every training step: a few attribute reads and one argmax
+        # per id input (argmax is a cheaper call than a ufunc reduction).
         inputs = self._inputs[train]
         for placeholder, value in feed.items():
-            checked = inputs.get(placeholder)
+            checked = inputs.get(id(placeholder))
             if checked is None:
                 continue
             array = value if type(value) is np.ndarray else np.asarray(value)
-            if checked.ndims is not None:
+            if checked.shape is not None:
+                if array.shape != checked.shape:
+                    checked.fail_shape(recommender, batch_data, array.shape)
+            elif checked.ndims is not None:
                 shape = array.shape
                 if len(shape) != checked.ndims or any(shape[i] != d for i, d in checked.fixed):
                     checked.fail_shape(recommender, batch_data, shape)
             if checked.rows is not None and array.size:
-                if array.dtype.kind not in 'iu' or array.min() < 0 or array.max() >= checked.rows:
+                unsigned = _UNSIGNED.get(array.dtype)
+                if unsigned is None:
                     checked.check_ids(batch_data, array)  # raises, unless integral floats
-
+                else:
+                    ids = array.view(unsigned)
+                    if ids.item(ids.argmax()) >= checked.rows:
+                        checked.check_ids(batch_data, array)
