@@ -189,3 +189,31 @@ def test_module_evaluation_checks_the_batch_too():
                                          r"item_id_train\) holds id 12"):
         rec.compute_module_outputs('item_vec', dict(point_batch(0), item_id_input=np.full(B, I)))
     assert rec.compute_module_outputs('item_vec', point_batch(0))[0].shape == (B, D)
+
+
+# ---- other public methods ---------------------------------------------------------------------
+
+def test_module_names_save_and_load_paths(tmp_path):
+    rec = PMF(B, D, U, I)
+    with pytest.raises(ValueError, match=r"name 'item_vf' is not a module of the training graph "
+                                         r"of PMF; registered: 'user_vec', 'item_vec', "
+                                         r"'item_bias', 'interaction'") as err:
+        rec.compute_module_outputs('item_vf', point_batch(0))
+    assert isinstance(err.value, KeyError)  # as the original's dictionary lookup
+    with pytest.raises(KeyError, match="'nope' is not a module of the serving graph"):
+        rec.compute_module_loss('nope', serve_batch(), train=False)
+    with pytest.raises(TypeError, match='name must be a str'):
+        rec.compute_module_loss(0, point_batch(0))
+    with pytest.raises(TypeError, match='train must be a bool'):
+        rec.compute_module_outputs('item_vec', point_batch(0), train='no')
+    assert rec.compute_module_loss('interaction', serve_batch(), train=False) == 0.0
+    for bad in (None, '', 3):
+        with pytest.raises(TypeError, match='save_dir must be a non-empty str'):
+            rec.save(bad, 1)
+        with pytest.raises(TypeError, match='load_dir must be a non-empty str'):
+            rec.load(bad)
+    with pytest.raises(TypeError, match='step must be an int, got 1.5'):
+        rec.save(str(tmp_path / 'ckpt'), 1.5)
+    assert not list(tmp_path.iterdir())  # nothing written by the failed calls
+    rec.save(tmp_path / 'ckpt', 2)  # a path object works too
+    rec.load(str(tmp_path / 'ckpt-2'))

@@ -2,7 +2,7 @@
 from openrec._tfutils import (ArgumentError, check_dims, check_l2_reg, check_number,
                               check_positive_int, check_rate, check_width)
 from openrec.modules.extractions import SDAE
-from openrec.recommenders._feeds import check_feature_source
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.pmf import PMF
 from openrec.recommenders.visual_pmf import VisualPMF
 

@@ -2,7 +2,7 @@
 from openrec._tfutils import ArgumentError, check_positive_int
 from openrec.modules.extractions import LatentFactor, MultiLayerFC
 from openrec.modules.fusions import Concat
-from openrec.recommenders._feeds import check_feature_source, feature_rows
+from openrec.recommenders._validation import check_feature_source, feature_rows
 from openrec.recommenders.bpr import BPR
 
 

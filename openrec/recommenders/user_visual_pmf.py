@@ -1,6 +1,6 @@
 """The UserVisualPMF recommender."""
 from openrec._tfutils import check_dims, check_positive_int, check_width
-from openrec.recommenders._feeds import check_feature_source
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.user_pmf import UserPMF
 from openrec.recommenders.visual_pmf import VisualPMF
 

@@ -2,7 +2,7 @@
 from openrec._tfutils import check_dims, check_l2_reg, check_positive_int, check_rate, check_width
 from openrec.modules.extractions import MultiLayerFC
 from openrec.modules.fusions import Average
-from openrec.recommenders._feeds import check_feature_source
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.bpr import BPR
 from openrec.recommenders.concat_visual_bpr import ConcatVisualBPR
 

@@ -5,9 +5,12 @@ placeholder, and an id outside a table as a gather error (on CPU; on GPU it sile
 reads zeros). These checks run on the fed numpy values before the session does, and
 name the batch field, what was expected and what was given.
 """
+import os
+
 import numpy as np
 
-from openrec._checks import ArgumentError, check_ids, check_positive_int
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_bool, check_ids,
+                             check_positive_int, check_str)
 from openrec._tfutils import check_array
 
 # Integer dtypes (either byte order) -> the unsigned dtype of the same width: viewed
@@ -164,3 +167,30 @@ class FeedChecks(object):
                     ids = array.view(unsigned)
                     if ids.item(ids.argmax()) >= checked.rows:
                         checked.check_ids(batch_data, array)
+
+
+class UnknownModuleError(ArgumentError, KeyError):
+    """A module name that is not registered (also a ``KeyError``, as the original raised)."""
+
+    __str__ = BaseException.__str__  # KeyError's would quote the whole message
+
+
+def registered_module(recommender, name, train):
+    """The module registered as ``name`` in the training or serving graph."""
+    check_str(name, 'name')
+    store = recommender._modules_store['train' if check_bool(train, 'train') else 'serving']
+    if name not in store:
+        raise UnknownModuleError('name %r is not a module of the %s graph of %s; registered: %s'
+                                 % (name, 'training' if train else 'serving',
+                                    type(recommender).__name__, ', '.join(map(repr, store))))
+    return store[name]
+
+
+def check_path(path, name):
+    """A checkpoint path prefix (``str`` or ``os.PathLike``), returned as ``str``."""
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str) or not path:
+        raise ArgumentTypeError('%s must be a non-empty str (a checkpoint path prefix), got %r'
+                                % (name, path))
+    return path
