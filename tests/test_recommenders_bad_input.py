@@ -217,3 +217,20 @@ def test_module_names_save_and_load_paths(tmp_path):
     assert not list(tmp_path.iterdir())  # nothing written by the failed calls
     rec.save(tmp_path / 'ckpt', 2)  # a path object works too
     rec.load(str(tmp_path / 'ckpt-2'))
+
+
+@pytest.mark.parametrize('make', [
+    lambda s: VisualBPR(B, U, I, D, [D], features(I), item_serving_size=s),
+    lambda s: VisualCML(B, U, I, D, [D], features(I), item_serving_size=s),
+    lambda s: ConcatVisualBPR(B, U, I, D, 2, features(I), item_serving_size=s),
+    lambda s: VisualPMF(B, U, I, D, [D], features(I), item_serving_size=s),
+    lambda s: VisualGMF(B, U, I, D, [D], features(I), item_serving_size=s),
+    lambda s: UserPMF(B, U, I, D, [D], features(U), item_serving_size=s),
+    lambda s: UserVisualPMF(B, U, I, D, [D], [D], features(U), features(I), item_serving_size=s),
+    lambda s: CDL(B, U, I, D, features(I), [F, D], l2_reconst=1.0, item_serving_size=s),
+])
+def test_unused_item_serving_size_is_still_checked(make):
+    with pytest.raises(ValueError, match='item_serving_size must be a positive int, got 0'):
+        make(0)
+    with pytest.raises(TypeError, match="item_serving_size must be a positive int, got '5'"):
+        make('5')

@@ -1,4 +1,5 @@
 """The CDL recommender."""
+from openrec._checks import check_optional_positive_int
 from openrec._tfutils import (ArgumentError, check_dims, check_l2_reg, check_number,
                               check_positive_int, check_rate, check_width)
 from openrec.modules.extractions import SDAE
@@ -90,7 +91,8 @@ class CDL(PMF):
         check_width(self._dims[0], 'dims[0]', self._item_f_source.shape[1], 'the width of item_f')
         check_width(self._dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
         self._dropout = check_rate(dropout, 'dropout')
-        self._item_serving_size = item_serving_size
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         if l2_reconst is None:
             raise ArgumentError('l2_reconst cannot be None: give the weight of the SDAE '

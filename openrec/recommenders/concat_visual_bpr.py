@@ -1,4 +1,5 @@
 """The ConcatVisualBPR recommender."""
+from openrec._checks import check_optional_positive_int
 from openrec._tfutils import ArgumentError, check_positive_int
 from openrec.modules.extractions import LatentFactor, MultiLayerFC
 from openrec.modules.fusions import Concat
@@ -64,7 +65,8 @@ class ConcatVisualBPR(BPR):
                                 % (dim_embed, self._dim_ve))
         self._item_f_source = check_feature_source(item_f_source, 'item_f_source', max_item,
                                                    'max_item')
-        self._item_serving_size = item_serving_size
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         super(ConcatVisualBPR, self).__init__(batch_size=batch_size, max_user=max_user,
                                               max_item=max_item, dim_embed=dim_embed,
                                               l2_reg=l2_reg, sess_config=sess_config)

@@ -1,4 +1,5 @@
 """The VisualPMF recommender."""
+from openrec._checks import check_optional_positive_int
 from openrec._tfutils import check_dims, check_l2_reg, check_positive_int, check_rate, check_width
 from openrec.modules.extractions import MultiLayerFC
 from openrec.modules.fusions import Average
@@ -72,7 +73,8 @@ class VisualPMF(PMF):
         check_width(self._dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
         self._item_f_source = check_feature_source(item_f_source, 'item_f_source', max_item,
                                                    'max_item')
-        self._item_serving_size = item_serving_size
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._dropout_rate = check_rate(dropout_rate, 'dropout_rate')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         super(VisualPMF, self).__init__(batch_size=batch_size, dim_embed=dim_embed,
