@@ -121,9 +121,12 @@ class ImplicitModelTrainer(object):
         Raises
         ------
         TypeError, ValueError
-            For bad arguments (``display_itr <= 0``, ``num_itr < 0``, ...); ``ValueError``
-            too when, in sampled mode, a user has fewer than ``num_negatives`` eligible
-            negatives (the original silently mislabelled positives as negatives).
+            For bad arguments (``display_itr <= 0``, ``num_itr < 0``, ...), all checked
+            before the first step; ``ValueError`` too when an evaluation item id is outside
+            ``[0, max_item)`` of ``train_dataset`` (the original failed at the first
+            evaluation) or, in sampled mode, a user has fewer than ``num_negatives``
+            eligible negatives (the original silently mislabelled positives as
+            negatives).
         RuntimeError
             From the sampler, if its workers fail.
 
@@ -162,10 +165,10 @@ class ImplicitModelTrainer(object):
         self._eval_manager = ImplicitEvalManager(evaluators=evaluators)
         self._num_negatives = num_negatives
         self._exclude_positives(eval_datasets)
+        self._check_excluded(num_negatives)
         if num_negatives is None:
             echo('== Start training with FULL evaluation ==')
         else:
-            self._check_enough_negatives(num_negatives)
             self._sample_negatives(seed=seed)
             echo('== Start training with sampled evaluation, sample size: %d ==' % num_negatives)
 
@@ -231,11 +234,19 @@ class ImplicitModelTrainer(object):
                     self._excluded_positives[user] = self._excluded_positives[user].union(
                         dataset.get_interactions_by_user_gb_item(user))
 
-    def _check_enough_negatives(self, num_negatives):
+    def _check_excluded(self, num_negatives):
+        """Every train/evaluation item must be a scored id (the original failed with an
+        IndexError at the first evaluation); sampled mode needs enough negatives."""
         for user, items in self._excluded_positives.items():
             items = _id_array(items)
-            eligible = self._max_item - np.count_nonzero((items >= 0) & (items < self._max_item))
-            if eligible < num_negatives:
+            bad = items[(items < 0) | (items >= self._max_item)]
+            if len(bad):
+                raise ArgumentError('user %d has item id %d in train_dataset or eval_datasets, '
+                                    'outside [0, max_item=%d) of train_dataset (the ids '
+                                    'scored): it could not be evaluated'
+                                    % (user, bad[0], self._max_item))
+            eligible = self._max_item - len(items)
+            if num_negatives is not None and eligible < num_negatives:
                 raise ArgumentError('num_negatives=%d exceeds the %d items user %d can have as '
                                     'negatives (max_item=%d minus its train/evaluation items)'
                                     % (num_negatives, eligible, user, self._max_item))

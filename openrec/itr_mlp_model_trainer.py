@@ -1,7 +1,7 @@
 import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
-                             check_has_methods, check_positive_int)
+                             check_has_methods, check_ids, check_positive_int)
 from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
                                      check_sampler, close_sampler, echo, iterations, report,
                                      require_sampler)
@@ -85,7 +85,8 @@ class ItrMLPModelTrainer(object):
             For arguments of the wrong type, including a non-regression evaluator.
         ValueError
             For ``display_itr``/``update_itr <= 0``, ``num_itr < 0``, an evaluation
-            dataset lacking a field or with fewer rows than ``test_batch_size``.
+            dataset lacking a field, with fewer rows than ``test_batch_size`` or with ids
+            outside ``train_dataset``'s ``[0, max_user)`` / ``[0, max_item)``.
         RuntimeError
             From the sampler, if its workers fail.
 
@@ -127,6 +128,7 @@ class ItrMLPModelTrainer(object):
                 raise ArgumentError('eval_datasets[%d] (%r) has %d rows, fewer than '
                                     'test_batch_size=%d: nothing would be evaluated'
                                     % (i, dataset.name, len(data), self._test_batch_size))
+            self._check_eval_rows(data, i)
 
         acc_loss = 0
         last_results = {}
@@ -147,6 +149,19 @@ class ItrMLPModelTrainer(object):
         finally:
             close_sampler(self._sampler)
         return last_results
+
+    def _check_eval_rows(self, data, i):
+        """Evaluated ids must lie in the training tables (``train_dataset``'s bounds)."""
+        max_user = getattr(self._train_dataset, 'max_user', None)
+        bounds = (('user_id', max_user() if callable(max_user) else np.iinfo(np.int32).max,
+                   'train_dataset.max_user()'),
+                  ('item_id', self._max_item, 'train_dataset.max_item()'))
+        for field, bound, bound_name in bounds:
+            check_ids(np.asarray(data[field]), 'eval_datasets[%d] field %r' % (i, field), bound,
+                      bound_name)
+        if data['label'].dtype.kind not in 'iufb':
+            raise ArgumentTypeError("eval_datasets[%d] field 'label' must be numeric, got "
+                                    "dtype %s" % (i, data['label'].dtype))
 
     @staticmethod
     def _eval_rows(dataset):

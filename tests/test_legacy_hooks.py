@@ -14,7 +14,7 @@ import pytest
 from openrec import ImplicitModelTrainer, ItrMLPModelTrainer
 from openrec.utils import Dataset, ImplicitDataset
 from openrec.utils.evaluators import AUC, MSE, ImplicitEvalManager, Recall
-from openrec.utils.samplers import PairwiseSampler, PointwiseSampler, Sampler
+from openrec.utils.samplers import ExplicitSampler, PairwiseSampler, PointwiseSampler, Sampler
 from test_utils_samplers import call_with_timeout as _call
 
 DT = [('user_id', np.int32), ('item_id', np.int32)]
@@ -327,7 +327,8 @@ def original_negatives(train, evals, max_item, num_negatives, seed):
                           if train.contain_user(user) else set())
         for dataset in evals:
             if dataset.contain_user(user):
-                excluded[user] = excluded[user].union(dataset.get_interactions_by_user_gb_item(user))
+                excluded[user] = excluded[user].union(
+                    dataset.get_interactions_by_user_gb_item(user))
     np.random.seed(seed)
     negatives = {}
     for user in excluded:
@@ -388,7 +389,8 @@ def test_seeded_negatives_match_the_originals_loops(users):
     trainer._sample_negatives(seed=4)
     assert list(trainer._sampled_negatives) == list(negatives)
     for user in negatives:
-        assert [int(i) for i in trainer._sampled_negatives[user]] == [int(i) for i in negatives[user]]
+        got = trainer._sampled_negatives[user]
+        assert [int(i) for i in got] == [int(i) for i in negatives[user]]
     auc = trainer._evaluate_partial(extra)['AUC']
     expected = []
     for user in extra.get_unique_user_list():
@@ -417,3 +419,57 @@ def test_scoring_hooks_of_a_trainer_subclass_are_called():
     assert hooked._evaluate_partial(test) == plain._evaluate_partial(test)
     assert [u for u, _ in calls] == [0, 1, 2]  # one call per user, as the original
     assert calls[1][1] == [int(i) for i in hooked._sampled_negatives[1]] + [4]
+
+
+# ---- bad input in trainers and samplers (issue 9, part 3) --------------------------------------
+
+def test_trainer_rejects_evaluation_ids_it_cannot_score_before_training():
+    train = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 5, name='train')
+    wide = ImplicitDataset(np.array([(0, 3), (1, 7)], DT), 2, 9, name='wide')
+    model = TableModel(np.zeros((2, 5), np.float32))
+
+    class Counting(NullSampler):
+        calls = 0
+
+        def next_batch(self):
+            Counting.calls += 1
+    trainer = ImplicitModelTrainer(2, 2, train, model, Counting())
+    with pytest.raises(ValueError, match=r'user 1 has item id 7 in train_dataset or '
+                       r'eval_datasets, outside \[0, max_item=5\) of train_dataset'):
+        trainer.train(num_itr=20, display_itr=10, eval_datasets=[wide], evaluators=[AUC()])
+    assert model.steps == 0 and Counting.calls == 0  # nothing ran
+    ok = ImplicitDataset(np.array([(0, 3), (1, 4)], DT), 2, 9, name='ok')
+    assert trainer.train(11, 10, [ok], [AUC()])['ok']['AUC'] == 1.0  # a corrected retry works
+
+
+def test_itr_mlp_trainer_rejects_evaluation_ids_outside_the_training_tables():
+    rows = np.array([(0, 1, 3.0), (2, 1, 4.0)],
+                    dtype=[('user_id', np.int32), ('item_id', np.int32), ('label', np.float32)])
+    train = Dataset(rows[:1], 2, 2)
+
+    class Model(TableModel):
+        def update_embeddings(self):
+            pass
+    trainer = ItrMLPModelTrainer(1, 1, train, Model(np.zeros((3, 2), np.float32)), NullSampler())
+    with pytest.raises(ValueError, match=r"eval_datasets\[0\] field 'user_id' holds id 2 outside "
+                       r"\[0, 2\) \(train_dataset.max_user\(\) = 2\)"):
+        trainer.train(3, 2, 5, [Dataset(rows, 3, 2)], [MSE()])
+    text = np.array([(0, 1, 'x')], dtype=[('user_id', np.int32), ('item_id', np.int32),
+                                          ('label', 'U1')])
+    with pytest.raises(TypeError, match=r"eval_datasets\[0\] field 'label' must be numeric"):
+        trainer.train(3, 2, 5, [Dataset(text, 2, 2)], [MSE()])
+
+
+def test_samplers_check_the_ids_of_the_rows_they_walk():
+    ds = ImplicitDataset(np.array([(0, 1), (1, 2), (1, 0)], DT), 2, 3)
+    ds.data = np.array([(0, 1), (1, 5), (1, 0)], DT)  # set by the caller, never checked
+    with pytest.raises(ValueError, match=r"dataset rows field 'item_id' holds id 5 outside "
+                       r"\[0, 3\) \(dataset.max_item\(\) = 3\)"):
+        PairwiseSampler(ds, 2)
+    ds.data = None
+    PairwiseSampler(ds, 2, num_process=1).close()  # a corrected retry works
+    explicit = Dataset(np.array([(0, 1, 'a'), (1, 0, 'b'), (1, 1, 'c')],
+                                dtype=[('user_id', np.int32), ('item_id', np.int32),
+                                       ('label', 'U1')]), 2, 2)
+    with pytest.raises(TypeError, match="field 'label' must be numeric, got dtype <U1"):
+        ExplicitSampler(explicit, 2)

@@ -79,7 +79,8 @@ class PointwiseSampler(Sampler):
         self._user_list_idx = self._negatives.index_of(user_list)
         if self._num_pos < batch_size:
             if len(self._user_list_idx) == 0:
-                raise ArgumentError('dataset %r has no users to draw negatives for' % getattr(dataset, 'name', ''))
+                raise ArgumentError('dataset %r has no users to draw negatives for'
+                                    % getattr(dataset, 'name', ''))
             self._negatives.require(1, 'a negative', self._user_list_idx)
         if not self._chronological:
             dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy

@@ -7,7 +7,7 @@ import weakref
 
 import numpy as np
 
-from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields, check_ids,
                              check_positive_int)
 from openrec.utils.implicit_dataset import ImplicitDataset, _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives
@@ -300,8 +300,20 @@ class Sampler(object):
     def _copy_rows(self, dataset, min_rows, step_name):
         """Check ``dataset`` and copy the (user, item) rows the workers walk."""
         data = self._walk_data(dataset, ('user_id', 'item_id'), min_rows, step_name)
-        self._users = np.array(data['user_id'], dtype=np.int64)
-        self._items = np.array(data['item_id'], dtype=np.int64)
+        self._users, self._items = self._check_row_ids(dataset, data)
+
+    @staticmethod
+    def _check_row_ids(dataset, data):
+        """The walked rows' user and item ids (int64), checked against the dataset's
+        ``max_user()`` and ``max_item()``: batches must index the model's tables."""
+        ids = []
+        for field, bound_name in (('user_id', 'max_user'), ('item_id', 'max_item')):
+            bound = getattr(dataset, bound_name, None)
+            bound = bound() if callable(bound) else np.iinfo(np.int32).max
+            values = check_ids(np.asarray(data[field]), 'dataset rows field %r' % field, bound,
+                               'dataset.%s()' % bound_name)
+            ids.append(np.array(values, dtype=np.int64))
+        return ids
 
     @staticmethod
     def _positives(dataset, users):
