@@ -1,3 +1,4 @@
+import os
 import pickle
 
 import numpy as np
@@ -122,7 +123,8 @@ class ImplicitModelTrainer(object):
         ------
         TypeError, ValueError
             For bad arguments (``display_itr <= 0``, ``num_itr < 0``, ...), all checked
-            before the first step; ``ValueError`` too when an evaluation item id is outside
+            before the first step (also a missing ``eval_save_prefix`` folder);
+            ``ValueError`` too when an evaluation item id is outside
             ``[0, max_item)`` of ``train_dataset`` (the original failed at the first
             evaluation) or, in sampled mode, a user has fewer than ``num_negatives``
             eligible negatives (the original silently mislabelled positives as
@@ -156,6 +158,12 @@ class ImplicitModelTrainer(object):
             check_dataset(self._train_dataset, 'train_dataset', _TRAIN_DATASET_METHODS)
         check_evaluators(evaluators)
         num_negatives = check_optional_positive_int(num_negatives, 'num_negatives')
+        if self._eval_save_prefix and num_itr > display_itr:
+            folder = os.path.dirname(self._eval_save_prefix)
+            if folder and not os.path.isdir(folder):
+                raise ArgumentError('eval_save_prefix %r: the folder %r does not exist (the '
+                                    'model is saved there at every evaluation)'
+                                    % (self._eval_save_prefix, folder))
         if seed is not None:
             check_int(seed, 'seed', minimum=0)
             if seed >= 2 ** 32:

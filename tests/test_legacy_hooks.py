@@ -21,7 +21,7 @@ DT = [('user_id', np.int32), ('item_id', np.int32)]
 
 
 class TableModel(object):
-    """serve() = rows of a fixed score table, ``S[users][:, items]``."""
+    """serve() = rows of a fixed score table, ``S[users][:, items]``; save() is a no-op."""
 
     def __init__(self, scores):
         self.scores = scores
@@ -33,6 +33,9 @@ class TableModel(object):
 
     def serve(self, feed):
         return self.scores[np.asarray(feed['user_id_input'])][:, np.asarray(feed['item_id_input'])]
+
+    def save(self, prefix, step):
+        pass
 
 
 class NullSampler(object):
@@ -438,6 +441,11 @@ def test_trainer_rejects_evaluation_ids_it_cannot_score_before_training():
                        r'eval_datasets, outside \[0, max_item=5\) of train_dataset'):
         trainer.train(num_itr=20, display_itr=10, eval_datasets=[wide], evaluators=[AUC()])
     assert model.steps == 0 and Counting.calls == 0  # nothing ran
+    saving = ImplicitModelTrainer(2, 2, train, model, Counting(),
+                                  eval_save_prefix='/nonexistent-folder/model')
+    with pytest.raises(ValueError, match=r"eval_save_prefix '/nonexistent-folder/model': the "
+                       r"folder '/nonexistent-folder' does not exist"):
+        saving.train(num_itr=20, display_itr=10)
     ok = ImplicitDataset(np.array([(0, 3), (1, 4)], DT), 2, 9, name='ok')
     assert trainer.train(11, 10, [ok], [AUC()])['ok']['AUC'] == 1.0  # a corrected retry works
 
