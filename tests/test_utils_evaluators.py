@@ -160,6 +160,13 @@ def test_full_eval_semantics():
     assert_results(got, ref_metrics([2., 1.], 5, KS))
     with pytest.raises(IndexError):
         m.full_eval([6], [6], preds)
+    # issue 9 audit: the error names the argument; negative ids no longer wrap around
+    for bad in (6, -1):
+        with pytest.raises(ValueError, match=r'pos_samples holds item id %d outside \[0, 6\), '
+                                             r'the length of predictions' % bad):
+            m.full_eval([0, bad], [0, bad], preds)
+    with pytest.raises(IndexError, match=r'pos_samples_list\[1\] holds item id -2 outside'):
+        m.full_eval_batch([[0], [1, -2]], [[0], [1]], np.stack([preds, preds]))
 
 
 def test_nan_never_counts_as_higher():

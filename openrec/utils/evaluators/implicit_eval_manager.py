@@ -26,6 +26,23 @@ def _count_higher(candidates, queries):
     return counts
 
 
+class PositiveIdError(ArgumentError, IndexError):
+    """A positive item id outside the score vector (an ``IndexError``, as in the original)."""
+
+    __str__ = BaseException.__str__
+
+
+def _positive_ids(pos_samples, length, name='pos_samples'):
+    """``pos_samples`` as int32 ids inside ``[0, length)`` (the original wrapped negative
+    ids around silently and raised a bare IndexError for high ones)."""
+    ids = np.array(pos_samples, dtype=np.int32).ravel()
+    if ids.size and (ids.min() < 0 or ids.max() >= length):
+        bad = ids[(ids < 0) | (ids >= length)][0]
+        raise PositiveIdError('%s holds item id %d outside [0, %d), the length of predictions'
+                              % (name, bad, length))
+    return ids
+
+
 def _excluded_ids(excl_pos_samples, length):
     """Distinct integer ids of ``excl_pos_samples`` that fall in ``[0, length)``."""
     ids = np.asarray(list(excl_pos_samples) if not isinstance(excl_pos_samples, np.ndarray)
@@ -79,7 +96,7 @@ class ImplicitEvalManager(object):
     @staticmethod
     def _full_rank(pos_samples, excl_pos_samples, predictions):
         predictions = np.asarray(predictions).ravel()
-        pos_scores = predictions[np.array(pos_samples, dtype=np.int32)]
+        pos_scores = predictions[_positive_ids(pos_samples, len(predictions))]
         candidates = np.ones(len(predictions), dtype=bool)
         candidates[_excluded_ids(excl_pos_samples, len(predictions))] = False
         rank_above = _count_higher(predictions[candidates], pos_scores).astype(np.float64)
@@ -105,7 +122,8 @@ class ImplicitEvalManager(object):
         Raises
         ------
         IndexError
-            If a positive id is ``>= L``.
+            If a positive id is outside ``[0, L)`` (also a ``ValueError``; the original
+            raised for ids ``>= L`` and silently wrapped negative ones around).
 
         Notes
         -----
@@ -133,6 +151,13 @@ class ImplicitEvalManager(object):
         -------
         list of dict
             One :meth:`full_eval` result per user, identical to calling it row by row.
+
+        Raises
+        ------
+        ValueError
+            If the lists and the matrix disagree on the number of users.
+        IndexError
+            As :meth:`full_eval` (also a ``ValueError``).
         """
         predictions = np.asarray(predictions)
         if predictions.ndim != 2 or len(predictions) != len(pos_samples_list) \
@@ -146,6 +171,9 @@ class ImplicitEvalManager(object):
         pos = [np.array(p, dtype=np.int32).ravel() for p in pos_samples_list]
         pos_rows = np.repeat(np.arange(n_users), [len(p) for p in pos])
         pos_ids = np.concatenate(pos) if pos else np.zeros(0, np.int32)
+        if pos_ids.size and (pos_ids.min() < 0 or pos_ids.max() >= length):  # name the user
+            for i, p in enumerate(pos):
+                _positive_ids(p, length, 'pos_samples_list[%d]' % i)
         pos_scores = predictions[pos_rows, pos_ids]
         excl = [_excluded_ids(e, length) for e in excl_pos_samples_list]
         # Masked candidates: excluded ids and NaN scores become -inf, which is never
