@@ -160,13 +160,15 @@ def test_full_eval_semantics():
     assert_results(got, ref_metrics([2., 1.], 5, KS))
     with pytest.raises(IndexError):
         m.full_eval([6], [6], preds)
-    # issue 9 audit: the error names the argument; negative ids no longer wrap around
-    for bad in (6, -1):
-        with pytest.raises(ValueError, match=r'pos_samples holds item id %d outside \[0, 6\), '
-                                             r'the length of predictions' % bad):
+    # issue 9 audit: the error names the argument; negative positions index from the end,
+    # as numpy (and the original) does
+    for bad in (6, -7):
+        with pytest.raises(ValueError, match=r'pos_samples holds item id %d outside \[-6, 6\), '
+                                             r'the positions of predictions' % bad):
             m.full_eval([0, bad], [0, bad], preds)
-    with pytest.raises(IndexError, match=r'pos_samples_list\[1\] holds item id -2 outside'):
-        m.full_eval_batch([[0], [1, -2]], [[0], [1]], np.stack([preds, preds]))
+    with pytest.raises(IndexError, match=r'pos_samples_list\[1\] holds item id -9 outside'):
+        m.full_eval_batch([[0], [1, -9]], [[0], [1]], np.stack([preds, preds]))
+    assert_results(m.full_eval([-6, -2], [0, 4], preds), m.full_eval([0, 4], [0, 4], preds))
 
 
 def test_nan_never_counts_as_higher():

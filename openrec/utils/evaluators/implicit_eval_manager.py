@@ -33,13 +33,17 @@ class PositiveIdError(ArgumentError, IndexError):
 
 
 def _positive_ids(pos_samples, length, name='pos_samples'):
-    """``pos_samples`` as int32 ids inside ``[0, length)`` (the original wrapped negative
-    ids around silently and raised a bare IndexError for high ones)."""
+    """``pos_samples`` as int32 positions that index ``predictions``: ``[-length, length)``.
+
+    Negative positions count from the end, as numpy (and the original, and the 0.2
+    ``EvalManager`` built on this class) index; a position outside raises an error
+    naming the argument instead of numpy's bare IndexError.
+    """
     ids = np.array(pos_samples, dtype=np.int32).ravel()
-    if ids.size and (ids.min() < 0 or ids.max() >= length):
-        bad = ids[(ids < 0) | (ids >= length)][0]
-        raise PositiveIdError('%s holds item id %d outside [0, %d), the length of predictions'
-                              % (name, bad, length))
+    if ids.size and (ids.min() < -length or ids.max() >= length):
+        bad = ids[(ids < -length) | (ids >= length)][0]
+        raise PositiveIdError('%s holds item id %d outside [-%d, %d), the positions of '
+                              'predictions' % (name, bad, length, length))
     return ids
 
 
@@ -122,8 +126,8 @@ class ImplicitEvalManager(object):
         Raises
         ------
         IndexError
-            If a positive id is outside ``[0, L)`` (also a ``ValueError``; the original
-            raised for ids ``>= L`` and silently wrapped negative ones around).
+            If a positive id is outside ``[-L, L)`` (also a ``ValueError`` naming the
+            argument). Negative ids index from the end, as in the original.
 
         Notes
         -----
@@ -171,7 +175,7 @@ class ImplicitEvalManager(object):
         pos = [np.array(p, dtype=np.int32).ravel() for p in pos_samples_list]
         pos_rows = np.repeat(np.arange(n_users), [len(p) for p in pos])
         pos_ids = np.concatenate(pos) if pos else np.zeros(0, np.int32)
-        if pos_ids.size and (pos_ids.min() < 0 or pos_ids.max() >= length):  # name the user
+        if pos_ids.size and (pos_ids.min() < -length or pos_ids.max() >= length):
             for i, p in enumerate(pos):
                 _positive_ids(p, length, 'pos_samples_list[%d]' % i)
         pos_scores = predictions[pos_rows, pos_ids]
