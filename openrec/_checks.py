@@ -23,6 +23,13 @@ class ArgumentTypeError(TypeError, AssertionError):
     """Argument of the wrong type (see :class:`ArgumentError`)."""
 
 
+class StateError(RuntimeError, AssertionError):
+    """A call that the object's current state does not allow (not built, disabled, ...).
+
+    Derives from :class:`AssertionError` for the same reason as :class:`ArgumentError`.
+    """
+
+
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 

@@ -6,8 +6,8 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_int
-from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
-                              check_number, check_positive_int)
+from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, check_choice,
+                              check_l2_reg, check_number, check_positive_int)
 from openrec.recommenders._validation import FeedChecks, check_path, registered_module
 
 _OPTIMIZERS = ('SGD', 'Adam')
@@ -146,7 +146,7 @@ class Recommender(object):
             # copy whole embedding tables to Python every step.
             self._train_fetches = [self._train_op, self._loss] + [
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
-            self._runners = {}
+            self._runners = CallableCache(self._sess)
             self._feed_checks = FeedChecks(self)
             try:
                 self._initialize(init_dict)
@@ -258,14 +258,8 @@ class Recommender(object):
                             % (field, type(self).__name__, 'training' if train else 'serving'))
 
     def _run(self, kind, fetches, feed_dict):
-        # One session callable per set of fed inputs: the per-step cost of sess.run's
-        # fetch and feed handling is then paid once (train() is the hot loop).
-        key = (kind, tuple(feed_dict))
-        runner = self._runners.get(key)
-        if runner is None:
-            runner = self._sess.make_callable(fetches, feed_list=list(feed_dict))
-            self._runners[key] = runner
-        return runner(*feed_dict.values())
+        # cached session callables: train() is the hot loop
+        return self._runners(kind, fetches, feed_dict)
 
     def save(self, save_dir, step):
         """Save a checkpoint of every variable (optimizer slots included).
