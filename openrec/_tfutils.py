@@ -232,15 +232,25 @@ def scatter_update(var, ids, updates):
 # layers
 # ----------------------------------------------------------------------------------
 
-def l2_loss_of_scope_variables(scope_name, l2_reg):
-    """``l2_reg * l2_loss(v)`` summed over the trainable variables under ``scope_name``.
+def scope_l2_losses(scope_name, l2_reg):
+    """``[l2_reg * l2_loss(v)]`` for the trainable variables under ``scope_name``.
 
-    The TF1 collection prefix match the original used, summed in collection order
-    starting from the Python float ``0.0`` (so no variables give ``0.0``).
+    TF1's collection filter: ``scope_name`` is matched as a regular-expression prefix of
+    the variable names, so any variable whose name merely starts with the same text
+    counts too; collection (creation) order.
+    """
+    return [l2_reg * tf.nn.l2_loss(var)
+            for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name)]
+
+
+def l2_loss_of_scope_variables(scope_name, l2_reg):
+    """The terms of :func:`scope_l2_losses` summed in order, starting from the Python float ``0.0``.
+
+    (So no variables give ``0.0``.)
     """
     loss = 0.0
-    for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name):
-        loss += l2_reg * tf.nn.l2_loss(var)
+    for term in scope_l2_losses(scope_name, l2_reg):
+        loss += term
     return loss
 
 
@@ -249,7 +259,7 @@ def dropout(x, rate):
     return tf.nn.dropout(x, rate=rate)
 
 
-def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
+def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001, model_variables=False):
     """``tf.contrib.layers.batch_norm`` as OpenRec used it, on a ``[N, C]`` tensor.
 
     Equivalent to ``fused=True, center=True, scale=True, updates_collections=None``:
@@ -257,19 +267,29 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
     batch mean, the variance with the Bessel-corrected batch variance); the serving
     output normalises with the moving statistics. Variables ``beta``, ``gamma``,
     ``moving_mean`` and ``moving_variance`` live in ``scope``; the moving statistics
-    are never partitioned, as in TF1.
+    are never partitioned, as in TF1. ``model_variables=True`` files them as contrib's
+    fused path did (the OpenRec 0.2 API): all four in ``GLOBAL_VARIABLES`` and
+    ``MODEL_VARIABLES`` (``beta``/``gamma`` also trainable), none in
+    ``MOVING_AVERAGE_VARIABLES``.
     """
+    if model_variables:
+        params = stats = [tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MODEL_VARIABLES]
+    else:
+        params, stats = None, [tf.GraphKeys.GLOBAL_VARIABLES,
+                               tf.GraphKeys.MOVING_AVERAGE_VARIABLES]
     channels = tf.compat.dimension_value(x.shape[-1])
     with tf.variable_scope(scope, reuse=reuse):
-        beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer())
-        gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer())
+        beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer(),
+                               collections=params)
+        gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer(),
+                                collections=params)
         with unpartitioned():
             moving_mean = tf.get_variable(
                 'moving_mean', [channels], tf.float32, tf.zeros_initializer(), trainable=False,
-                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+                collections=stats)
             moving_variance = tf.get_variable(
                 'moving_variance', [channels], tf.float32, tf.ones_initializer(), trainable=False,
-                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+                collections=stats)
         x4 = tf.reshape(x, [-1, 1, 1, channels])
         if train:
             y, mean, variance = tf.nn.fused_batch_norm(
@@ -283,3 +303,42 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
                                              variance=moving_variance, epsilon=epsilon,
                                              is_training=False)
         return tf.reshape(y, [-1, channels])
+
+
+def fc_layers(x, dims, relu_in=False, relu_mid=True, relu_out=False, dropout_in=None,
+              dropout_mid=None, dropout_out=None, bias_in=True, bias_mid=True, bias_out=True,
+              norm=False, train=True, model_variables=False):
+    """The layer stack of OpenRec's ``MultiLayerFC`` (0.1 class and 0.2 function), in the current scope.
+
+    ``relu(x)`` if ``relu_in``, dropout at ``dropout_in``; then for layer ``i``: weight
+    ``FC__i`` ``[width of x, dims[i]]`` (Xavier uniform), plus bias ``bias__i`` (zeros)
+    when ``bias_in`` (first layer) / ``bias_out`` (last) / ``bias_mid`` (others) holds;
+    ReLU and dropout with the mid (``i < last``) or out settings; then :func:`batch_norm`
+    in ``bn_i`` if ``norm`` (``train`` selects its mode, ``model_variables`` its
+    collections). Dropout is applied whenever a rate is given: callers that switch it off
+    for serving pass None. Returns the last layer's output.
+    """
+    if relu_in:
+        x = tf.nn.relu(x)
+    if dropout_in is not None:
+        x = dropout(x, dropout_in)
+    last = len(dims) - 1
+    for i, width in enumerate(dims):
+        weight = tf.get_variable('FC__%d' % i, shape=[x.shape[1], width], dtype=tf.float32,
+                                 initializer=xavier_initializer(), trainable=True)
+        out = tf.matmul(x, weight)
+        if bias_in if i == 0 else (bias_out if i == last else bias_mid):
+            out = tf.nn.bias_add(out, tf.get_variable('bias__%d' % i, shape=[width], dtype=tf.float32,
+                                                      initializer=tf.zeros_initializer(),
+                                                      trainable=True))
+        relu, rate = (relu_mid, dropout_mid) if i < last else (relu_out, dropout_out)
+        if relu:
+            out = tf.nn.relu(out)
+        if rate is not None:
+            out = dropout(out, rate)
+        if norm:
+            # reuse=None: the sub-scope inherits the MLP scope's reuse mode
+            out = batch_norm(out, train=train, reuse=None, scope='bn_%d' % i,
+                             model_variables=model_variables)
+        x = out
+    return x
