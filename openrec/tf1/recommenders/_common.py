@@ -17,21 +17,21 @@ def positive_ints(*named):
     return [check_positive_int(value, name) for value, name in named]
 
 
-def placeholders(subgraph, fields, update=False):
-    """Declare the input placeholders of a graph and its ``'default'`` input mapping.
+def placeholders(subgraph, fields, update=False, identifier='default'):
+    """Declare input placeholders of a graph and their input mapping.
 
     For each ``(name, dtype, shape)`` of ``fields``, in order: the placeholder
     ``inputgraph/<name>``, stored in the out-port ``name`` and mapped from the batch
-    field ``name``. The mapping is registered, or with ``update`` added to the one
-    registered before (recommenders that extend another one's inputs).
+    field ``name``. The mapping is registered under ``identifier``, or with ``update``
+    added to the one registered before (recommenders that extend another one's inputs).
     """
     mapping = dict()
     for name, dtype, shape in fields:
         subgraph[name] = mapping[name] = tf.placeholder(dtype, shape=shape, name=name)
     if update:
-        subgraph.update_global_input_mapping(mapping)
+        subgraph.update_global_input_mapping(mapping, identifier)
     else:
-        subgraph.register_global_input_mapping(mapping)
+        subgraph.register_global_input_mapping(mapping, identifier)
 
 
 def declare_sequence_inputs(rec, batch_size, max_seq_len):
