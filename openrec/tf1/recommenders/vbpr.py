@@ -2,7 +2,7 @@
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import ArgumentError, check_l2_reg
-from openrec._tfutils import fc_layers, scope_l2_losses
+from openrec._tfutils import scope_l2_losses, xavier_initializer
 from openrec.tf1.modules.extractions import MultiLayerFC
 from openrec.tf1.recommenders import BPR
 from openrec.tf1.recommenders._common import placeholders, positive_ints
@@ -11,14 +11,20 @@ from openrec.tf1.recommenders._common import placeholders, positive_ints
 def _visual_part(vfeature, width, l2_reg_mlp, subgraph):
     """``MultiLayerFC(vfeature, [width], subgraph, l2_reg=l2_reg_mlp, scope='item_MLP')``.
 
-    ``width = dim_user_embed − dim_item_embed`` may be 0 here (an empty visual part, as in
-    the original), which the public ``MultiLayerFC`` rejects as a layer width; that case
-    builds the same layer (``FC__0 [F, 0]``, ``bias__0 [0]``, their L2 entries) directly.
+    ``width = dim_user_embed − dim_item_embed`` may be 0 (an empty visual part, as in the
+    original). ``MultiLayerFC`` rejects a layer width of 0, and TensorFlow's oneDNN matmul
+    aborts the process on an empty output, so that case makes the same variables
+    (``FC__0 [F, 0]``, ``bias__0 [0]``, their L2 entries) and writes the empty product as
+    a sum.
     """
     if width > 0:
         return MultiLayerFC(vfeature, [width], subgraph, l2_reg=l2_reg_mlp, scope='item_MLP')
     with tf.variable_scope('item_MLP', reuse=tf.AUTO_REUSE) as scope:
-        out = fc_layers(vfeature, [width])
+        weight = tf.get_variable('FC__0', shape=[vfeature.shape[1], 0], dtype=tf.float32,
+                                 initializer=xavier_initializer(), trainable=True)
+        bias = tf.get_variable('bias__0', shape=[0], dtype=tf.float32,
+                               initializer=tf.zeros_initializer(), trainable=True)
+        out = tf.reduce_sum(tf.expand_dims(vfeature, 2) * weight, axis=1) + bias
         for loss in [] if l2_reg_mlp is None else scope_l2_losses(scope.name, l2_reg_mlp):
             subgraph.register_global_loss(loss)
     return out
