@@ -27,7 +27,7 @@ def _FastDotProductRecommender(batch_size, dim_embed, total_users, total_items):
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Unbuilt; only its serving graph is ever built.
     """
     rec = PMF(batch_size=batch_size, dim_user_embed=dim_embed, dim_item_embed=dim_embed,
@@ -68,7 +68,8 @@ def _check_extract_func(func, name, message):
     if func is None:
         raise ArgumentError('%s (%s is None)' % (message, name))
     if not callable(func):
-        raise ArgumentTypeError('%s must be a function (model, ids) -> array, got %r' % (name, func))
+        raise ArgumentTypeError('%s must be a function (model, ids) -> array, got %r'
+                                % (name, func))
     return func
 
 
@@ -86,7 +87,7 @@ class FastDotProductServer(object):
 
     Parameters
     ----------
-    model : Recommender
+    model : ~openrec.tf1.recommenders.recommender.Recommender
         The wrapped recommender (anything with ``build``, ``isbuilt``, ``train``,
         ``serve`` and ``save``).
     batch_size : int
@@ -196,7 +197,7 @@ class FastDotProductServer(object):
 
         Refreshes the caches first if the model has been trained since the last refresh
         (or never refreshed). Arguments as :meth:`Recommender.serve
-        <openrec.tf1.recommenders.Recommender.serve>`, applied to the fast graph.
+        <openrec.tf1.recommenders.recommender.Recommender.serve>`, applied to the fast graph.
 
         Parameters
         ----------

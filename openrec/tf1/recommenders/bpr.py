@@ -11,7 +11,7 @@ from openrec.tf1.recommenders.recommender import Recommender
 
 def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2_reg=None,
         init_model_dir=None, save_model_dir='Recommender/', train=True, serve=False):
-    """Bayesian Personalized Ranking [1]_ with item biases, as an unbuilt :class:`Recommender`.
+    """Bayesian Personalized Ranking [#bpr]_ with item biases, declared on a Recommender.
 
     A training example is a triple (user ``u``, positive item ``p``, negative item
     ``q``); the model scores ``u·v + β_v`` and learns to rank ``p`` above ``q``.
@@ -45,15 +45,15 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     l2_reg : float, optional
         Weight of the L2 terms of the looked-up rows (None: no L2 terms).
     init_model_dir : str, optional
-        Checkpoint directory restored at :meth:`~Recommender.build` (``<dir>/model.ckpt``).
+        Checkpoint directory restored at ``build()`` (``<dir>/model.ckpt``).
     save_model_dir : str, optional
         Directory of saved checkpoints and of the train-to-serve copy.
     train, serve : bool, optional
-        Which graphs :meth:`~Recommender.build` builds (training only, by default).
+        Which graphs ``build()`` builds (training only, by default).
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt (``ModelTrainer`` builds it, or call ``build()``).
 
     Raises
@@ -61,8 +61,8 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     ValueError, TypeError
         At the call, before anything is declared, for an argument of the wrong type or
         value (sizes must be positive ints, ``l2_reg`` a number ``≥ 0`` or None), naming
-        the argument. At :meth:`~Recommender.build`: ``ValueError`` naming the user and
-        item vectors when ``dim_user_embed ≠ dim_item_embed``.
+        the argument. At :meth:`~openrec.tf1.recommenders.recommender.Recommender.build`:
+        ``ValueError`` naming the user and item vectors when ``dim_user_embed ≠ dim_item_embed``.
 
     Notes
     -----
@@ -78,7 +78,7 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
 
     References
     ----------
-    .. [1] Rendle, S., Freudenthaler, C., Gantner, Z. and Schmidt-Thieme, L., 2009. BPR:
+    .. [#bpr] Rendle, S., Freudenthaler, C., Gantner, Z. and Schmidt-Thieme, L., 2009. BPR:
        Bayesian personalized ranking from implicit feedback. In Proceedings of the
        Twenty-Fifth Conference on Uncertainty in Artificial Intelligence (pp. 452-461).
     """
@@ -105,7 +105,8 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     @t.usergraph(ins=['user_id'], outs=['user_vec'])
     @s.usergraph(ins=['user_id'], outs=['user_vec'])
     def user_graph(subgraph):
-        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal', id_=subgraph['user_id'],
+        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
+                                               id_=subgraph['user_id'],
                                                shape=[total_users, dim_user_embed],
                                                subgraph=subgraph, scope='user')
 

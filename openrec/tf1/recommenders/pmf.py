@@ -12,7 +12,7 @@ from openrec.tf1.recommenders.recommender import Recommender
 def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=1.0, b=1.0,
         l2_reg=None, init_model_dir=None, save_model_dir='Recommender/', train=True,
         serve=False):
-    """Probabilistic Matrix Factorization [1]_ with item biases and weighted squared error.
+    """Probabilistic Matrix Factorization [#pmf]_ with item biases and weighted squared error.
 
     The model predicts ``ŷ = u·v + β_v`` for a (user, item) pair and is trained on labels
     ``y`` with the error ``((a − b)·y + b)·(y − ŷ)²`` (for 0/1 labels: weight ``a`` on
@@ -22,7 +22,7 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     (int32) and ``label`` (float32), all ``[batch_size]``; serving ``user_id``, ``item_id``
     (int32, ``[None]``, one prediction per row pair).
 
-    Variables: as :func:`~openrec.tf1.recommenders.BPR` (``usergraph/user/embedding``,
+    Variables: as :func:`BPR` (``usergraph/user/embedding``,
     ``itemgraph/item/embedding``, ``itemgraph/item_bias/embedding``, plus Adam's in the
     training graph).
 
@@ -45,13 +45,13 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     l2_reg : float, optional
         Weight of the L2 terms of the looked-up rows (None: no L2 terms).
     init_model_dir, save_model_dir : str, optional
-        Checkpoint directories (see :class:`Recommender`).
+        Checkpoint directories (see :class:`~openrec.tf1.recommenders.recommender.Recommender`).
     train, serve : bool, optional
         Which graphs are built.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -74,7 +74,7 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
 
     References
     ----------
-    .. [1] Mnih, A. and Salakhutdinov, R.R., 2008. Probabilistic matrix factorization. In
+    .. [#pmf] Mnih, A. and Salakhutdinov, R.R., 2008. Probabilistic matrix factorization. In
        Advances in Neural Information Processing Systems (pp. 1257-1264).
     """
     batch_size = check_batch_size(batch_size)
@@ -103,14 +103,16 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     @t.usergraph(ins=['user_id'], outs=['user_vec'])
     @s.usergraph(ins=['user_id'], outs=['user_vec'])
     def user_graph(subgraph):
-        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal', id_=subgraph['user_id'],
+        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
+                                               id_=subgraph['user_id'],
                                                shape=[total_users, dim_user_embed],
                                                subgraph=subgraph, scope='user')
 
     @t.itemgraph(ins=['item_id'], outs=['item_vec', 'item_bias'])
     @s.itemgraph(ins=['item_id'], outs=['item_vec', 'item_bias'])
     def item_graph(subgraph):
-        _, subgraph['item_vec'] = LatentFactor(l2_reg=l2_reg, init='normal', id_=subgraph['item_id'],
+        _, subgraph['item_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
+                                               id_=subgraph['item_id'],
                                                shape=[total_items, dim_item_embed],
                                                subgraph=subgraph, scope='item')
         _, subgraph['item_bias'] = LatentFactor(l2_reg=l2_reg, init='zero', id_=subgraph['item_id'],

@@ -9,7 +9,7 @@ from openrec.tf1.recommenders.recommender import Recommender
 
 def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_reg=None,
            init_model_dir=None, save_model_dir='Recommender/', train=True, serve=False):
-    """Session-based next-item recommendation with a GRU [1]_ and a full softmax.
+    """Session-based next-item recommendation with a GRU [#rnnrec]_ and a full softmax.
 
     A user's history is a padded sequence of item ids; the GRU's state after the last
     real item, ``h`` (``num_units``), gives logits ``h·Wᵀ + b`` over all items, trained
@@ -50,13 +50,13 @@ def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_r
     l2_reg : float, optional
         Weight of the L2 term of the looked-up rows (None: none).
     init_model_dir, save_model_dir : str, optional
-        Checkpoint directories (see :class:`Recommender`).
+        Checkpoint directories (see :class:`~openrec.tf1.recommenders.recommender.Recommender`).
     train, serve : bool, optional
         Which graphs are built.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -76,7 +76,7 @@ def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_r
 
     References
     ----------
-    .. [1] Hidasi, B., Karatzoglou, A., Baltrunas, L. and Tikk, D., 2016. Session-based
+    .. [#rnnrec] Hidasi, B., Karatzoglou, A., Baltrunas, L. and Tikk, D., 2016. Session-based
        recommendations with recurrent neural networks. In International Conference on
        Learning Representations.
     """

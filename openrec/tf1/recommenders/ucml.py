@@ -19,7 +19,7 @@ def _censor(embedding, ids):
 
 def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2_reg=None,
          init_model_dir=None, save_model_dir='Recommender/', train=True, serve=False):
-    """Collaborative Metric Learning [1]_ with item biases (UCML), built on :func:`BPR`.
+    """Collaborative Metric Learning [#ucml]_ with item biases (UCML), built on :func:`BPR`.
 
     Users and items are points; the model scores ``−‖u − v‖² + β_v`` and learns, with a
     hinge of margin 1, to place a user's positive item nearer than a negative one.
@@ -41,12 +41,14 @@ def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l
 
     Parameters
     ----------
-    batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2_reg, init_model_dir, save_model_dir, train, serve
+    batch_size, dim_user_embed, dim_item_embed, total_users, total_items
+        As :func:`BPR`.
+    l2_reg, init_model_dir, save_model_dir, train, serve
         As :func:`BPR`.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -66,7 +68,7 @@ def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l
 
     References
     ----------
-    .. [1] Hsieh, C.K., Yang, L., Cui, Y., Lin, T.Y., Belongie, S. and Estrin, D., 2017.
+    .. [#ucml] Hsieh, C.K., Yang, L., Cui, Y., Lin, T.Y., Belongie, S. and Estrin, D., 2017.
        Collaborative metric learning. In Proceedings of the 26th International Conference
        on World Wide Web (pp. 193-201).
     """

@@ -10,7 +10,7 @@ from openrec.tf1.recommenders.recommender import Recommender
 def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_reg_embed=None,
                       l2_reg_mlp=None, dropout=None, init_model_dir=None,
                       save_model_dir='Vanilla_YouTubeRec/', train=True, serve=False):
-    """Next-item recommendation from the averaged item history, after YouTube's candidate generator [1]_.
+    """Next-item recommendation from the averaged item history (YouTube's candidate generator [#vanilla_youtube]_).
 
     The item embeddings of a user's padded history are summed up to its length and
     divided by ``max_seq_len`` (``ē``); a two-layer MLP gives logits over all items,
@@ -47,13 +47,13 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
     dropout : float, optional
         Drop probability after the hidden layer, in training only (in ``[0, 1)``).
     init_model_dir, save_model_dir : str, optional
-        Checkpoint directories (see :class:`Recommender`).
+        Checkpoint directories (see :class:`~openrec.tf1.recommenders.recommender.Recommender`).
     train, serve : bool, optional
         Which graphs are built.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -73,7 +73,7 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
 
     References
     ----------
-    .. [1] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
+    .. [#vanilla_youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
        recommendations. In Proceedings of the 10th ACM Conference on Recommender Systems
        (pp. 191-198).
     """

@@ -33,7 +33,7 @@ def _visual_part(vfeature, width, l2_reg_mlp, subgraph):
 def VBPR(batch_size, dim_user_embed, dim_item_embed, dim_v, total_users, total_items,
          l2_reg_embed=None, l2_reg_mlp=None, init_model_dir=None, save_model_dir='Recommender/',
          train=True, serve=False):
-    """Visual BPR [1]_: :func:`BPR` whose item vectors append a projection of visual features.
+    """Visual BPR [#vbpr]_: :func:`BPR` whose item vectors append a projection of visual features.
 
     An item ``i`` with visual features ``f_i`` (``dim_v`` floats, e.g. CNN features) is
     represented by ``[γ_i, f_i·W + b_w]``, of width ``dim_user_embed``: its latent factor
@@ -59,7 +59,7 @@ def VBPR(batch_size, dim_user_embed, dim_item_embed, dim_v, total_users, total_i
     the scores ``[N]``. The serving graph's ports hold the widened vectors:
     ``servegraph.interactiongraph['item_vec']`` ``[N, dim_user_embed]``, and
     ``['item_bias']`` ``[N, 1]``, ``servegraph.usergraph['user_vec']`` (what a
-    :class:`~openrec.tf1.FastDotProductServer` extracts).
+    :class:`~openrec.tf1.fast_dot_product_server.FastDotProductServer` extracts).
 
     Parameters
     ----------
@@ -78,13 +78,13 @@ def VBPR(batch_size, dim_user_embed, dim_item_embed, dim_v, total_users, total_i
     l2_reg_mlp : float, optional
         Weight of the L2 terms of ``W`` and ``b_w``.
     init_model_dir, save_model_dir : str, optional
-        Checkpoint directories (see :class:`Recommender`).
+        Checkpoint directories (see :class:`~openrec.tf1.recommenders.recommender.Recommender`).
     train, serve : bool, optional
         Which graphs are built.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -110,7 +110,7 @@ def VBPR(batch_size, dim_user_embed, dim_item_embed, dim_v, total_users, total_i
 
     References
     ----------
-    .. [1] He, R. and McAuley, J., 2016. VBPR: visual Bayesian personalized ranking from
+    .. [#vbpr] He, R. and McAuley, J., 2016. VBPR: visual Bayesian personalized ranking from
        implicit feedback. In Proceedings of the Thirtieth AAAI Conference on Artificial
        Intelligence (pp. 144-150).
     """

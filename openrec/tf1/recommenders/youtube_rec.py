@@ -43,7 +43,7 @@ def YouTubeRec(batch_size, user_dict, item_dict, dim_user_embed, dim_item_embed,
                save_model_dir='YouTubeRec/', train=True, serve=False):
     """:func:`VanillaYouTubeRec` with user features (gender and geography) in the MLP input.
 
-    After YouTube's candidate generator [1]_: the input of the MLP is ``x = [g, o, ē]``,
+    After YouTube's candidate generator [#youtube]_: the input of the MLP is ``x = [g, o, ē]``,
     the embeddings of the user's gender ``g`` and geography ``o`` and the averaged item
     history ``ē`` (sum of the item embeddings up to the history's length, divided by
     ``max_seq_len``); logits ``z = relu(x·W0 + b0)·W1`` over all items, trained with the
@@ -87,13 +87,13 @@ def YouTubeRec(batch_size, user_dict, item_dict, dim_user_embed, dim_item_embed,
     dropout : float, optional
         Drop probability after the hidden layer, in training only (in ``[0, 1)``).
     init_model_dir, save_model_dir : str, optional
-        Checkpoint directories (see :class:`Recommender`).
+        Checkpoint directories (see :class:`~openrec.tf1.recommenders.recommender.Recommender`).
     train, serve : bool, optional
         Which graphs are built.
 
     Returns
     -------
-    Recommender
+    ~openrec.tf1.recommenders.recommender.Recommender
         Declared and unbuilt.
 
     Raises
@@ -119,7 +119,7 @@ def YouTubeRec(batch_size, user_dict, item_dict, dim_user_embed, dim_item_embed,
 
     References
     ----------
-    .. [1] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
+    .. [#youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
        recommendations. In Proceedings of the 10th ACM Conference on Recommender Systems
        (pp. 191-198).
     """
