@@ -10,6 +10,7 @@ So variable names (checkpoint keys), creation order, initializers and numbers ar
 Nothing here is public API.
 """
 import collections
+import contextlib
 
 import tensorflow.compat.v1 as tf
 
@@ -108,3 +109,60 @@ class LSTMCell(_RNNCell):
         new_c = tf.sigmoid(f + 1.0) * c + tf.sigmoid(i) * tf.tanh(j)
         new_h = tf.sigmoid(o) * tf.tanh(new_c)
         return new_h, LSTMStateTuple(new_c, new_h)
+
+
+@contextlib.contextmanager
+def tf1_control_flow():
+    """Build TF1 (v1) control flow whatever the graph mode (the switch is process-wide)."""
+    enabled = tf.control_flow_v2_enabled()
+    tf.disable_control_flow_v2()
+    try:
+        yield
+    finally:
+        if enabled:
+            tf.enable_control_flow_v2()
+
+
+def final_state(cell, inputs, sequence_length=None):
+    """The final state of ``tf.nn.dynamic_rnn(cell, inputs, sequence_length, dtype=float32)``.
+
+    Batch-major ``inputs [n, T, D]`` (``D`` static). From a zero state, steps
+    ``t = 0 … T'−1`` with ``T' = min(T, max(1, max(sequence_length)))`` evaluate the cell
+    on every row; rows with ``t ≥ sequence_length`` keep their state. So a row ends with
+    the state after step ``ℓ − 1`` (``1 ≤ ℓ ≤ T``), zeros (``ℓ ≤ 0``) or the state after
+    the last step (``ℓ > T``); without ``sequence_length`` every row runs ``T`` steps.
+    Variables are made by the cell under variable scope ``rnn``, as ``dynamic_rnn`` did.
+
+    Only the final state is kept (no outputs), and the loop is a TF1 while loop without
+    TensorArrays, in both graph modes: with TF2 behaviour ``dynamic_rnn`` builds a v2
+    ``While`` op, whose gradient adds outputs to the loop op, so an optimizer made after
+    a session has run the loop fails ("Connecting to invalid output ..."); and a TF1
+    ``dynamic_rnn`` loop cannot take its gradient once control flow v2 is back on (its
+    TensorArrays' gradients then use the v2 implementation).
+    """
+    with tf.variable_scope('rnn'), tf1_control_flow():
+        steps = tf.shape(inputs)[1]
+        batch_size = tf.compat.dimension_value(inputs.shape[0])
+        if batch_size is None:
+            batch_size = tf.shape(inputs)[0]
+        time_major = tf.transpose(inputs, [1, 0, 2])
+        bound = steps
+        if sequence_length is not None:
+            sequence_length = tf.cast(sequence_length, tf.int32)
+            bound = tf.minimum(steps, tf.maximum(1, tf.reduce_max(sequence_length)))
+
+        def step(t, state):
+            x = tf.gather(time_major, t)
+            x.set_shape(inputs.shape[:1].concatenate(inputs.shape[2:]))
+            _, new_state = cell(x, state)
+            if sequence_length is None:
+                return t + 1, new_state
+            done = t >= sequence_length
+            return t + 1, tf.nest.map_structure(lambda old, new: tf.where(done, old, new),
+                                                state, new_state)
+
+        _, state = tf.while_loop(lambda t, _: t < bound, step,
+                                 (tf.constant(0, tf.int32), cell.zero_state(batch_size,
+                                                                            tf.float32)),
+                                 parallel_iterations=32)
+        return state

@@ -15,10 +15,13 @@ def _initializer(init, shape):
     if isinstance(init, str):
         return embedding_initializer(init)
     try:
-        value = np.asarray(init, dtype=np.float32)
-    except (TypeError, ValueError) as err:
+        value = np.asarray(init)
+    except ValueError:  # ragged nesting
+        value = np.asarray(None)
+    if value.dtype.kind not in 'biuf':
         raise ArgumentTypeError("init must be 'normal', 'zero', a number or an array of numbers, "
-                                "got %r (%s)" % (init, err))
+                                "got %r" % (init,))
+    value = value.astype(np.float32)
     if value.ndim == 0:
         return tf.constant_initializer(float(value))
     size = int(np.prod(shape))

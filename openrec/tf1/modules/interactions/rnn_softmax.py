@@ -1,7 +1,7 @@
 """The RNNSoftmax interaction function (GRU/LSTM next-item softmax) of the OpenRec 0.2 API."""
 import tensorflow.compat.v1 as tf
 
-from openrec._rnn_cells import GRUCell, LSTMCell
+from openrec._rnn_cells import GRUCell, LSTMCell, final_state
 from openrec._checks import _is_int
 from openrec._tfutils import ArgumentError, check_positive_int, check_tensor, xavier_initializer
 from openrec.tf1.modules._common import LOSS, OUTPUT, check_subgraph, given, int_input, start
@@ -23,9 +23,9 @@ def RNNSoftmax(seq_item_vec, total_items, seq_len, num_units, cell_type='gru', s
     """Next-item softmax on the final state of a GRU or LSTM run over item sequences.
 
     In variable scope ``scope``: the TF1 cell (``tf.nn.rnn_cell.GRUCell(num_units)`` or
-    ``LSTMCell(num_units)``, rebuilt here) runs over ``seq_item_vec`` with
-    ``tf.nn.dynamic_rnn(sequence_length=seq_len)``; with its final hidden state ``h``
-    ``[n, H]``, the logits are ``z = h @ weightsᵀ + biases`` ``[n, total_items]``.
+    ``LSTMCell(num_units)``, rebuilt here) runs over ``seq_item_vec`` as
+    ``tf.nn.dynamic_rnn(sequence_length=seq_len)`` ran it; with its final hidden state
+    ``h`` ``[n, H]``, the logits are ``z = h @ weightsᵀ + biases`` ``[n, total_items]``.
     Training registers ``mean_n CE(label_n, z_n)`` (sparse softmax cross-entropy) or,
     with ``softmax_samples=k``, the mean of TF's sampled softmax loss; serving registers
     ``squeeze(z)``.
@@ -107,7 +107,9 @@ def RNNSoftmax(seq_item_vec, total_items, seq_len, num_units, cell_type='gru', s
     ``AssertionError`` (the original's ``assert`` vanished under ``python -O``); missing
     arguments raise before anything is built. The TF1 cells are rebuilt from
     ``tf.compat.v1`` ops (TF 2.21 offers them only through Keras 2), with TF1's variable
-    names, initializers and math.
+    names, initializers and math, and run by a TF1 while loop that keeps only the final
+    state, in both graph modes (with TF2 behaviour, ``dynamic_rnn``'s v2 loop cannot take
+    a gradient once a session has run it).
 
     References
     ----------
@@ -135,8 +137,7 @@ def RNNSoftmax(seq_item_vec, total_items, seq_len, num_units, cell_type='gru', s
         label = int_input(label, 'label', rank=1)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
         cell = cell_class(num_units)
-        _, state = tf.nn.dynamic_rnn(cell, seq_item_vec, sequence_length=seq_len,
-                                     dtype=tf.float32)
+        state = final_state(cell, seq_item_vec, seq_len)
         hidden = state.h if isinstance(cell, LSTMCell) else state
         weights = tf.get_variable('weights', shape=[total_items, num_units], dtype=tf.float32,
                                   initializer=xavier_initializer(), trainable=True)
