@@ -71,7 +71,9 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     smaller last batch fails TensorFlow's feed check; the L2 terms are on the looked-up
     rows (each occurrence counts) and are registered in the serving graph too (returned
     as its ``'losses'``); scores are raw (no sigmoid); ``dim_user_embed ≠ dim_item_embed``
-    is not checked at the call, because VBPR builds on BPR with a wider user embedding.
+    is not checked at the call, because VBPR builds on BPR with a wider user embedding;
+    ids outside ``[0, total_users)`` / ``[0, total_items)`` are not checked per batch (a
+    TensorFlow lookup error on CPU).
 
     Changed: ``dim_user_embed ≠ dim_item_embed`` fails at ``build()`` with a ``ValueError``
     naming the two vectors (the original failed with a TensorFlow shape error, or silently

@@ -66,7 +66,8 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     Kept from the original (and unlike the 0.1 ``PMF``): no ½ factor and an unsquared
     weight in the error; the training graph registers its prediction as an output, so
     ``train()`` returns it under ``'outputs'``; the serving graph registers the L2 terms
-    when ``l2_reg`` is set; training placeholders are fixed to ``batch_size``.
+    when ``l2_reg`` is set; training placeholders are fixed to ``batch_size``; ids are
+    not checked per batch (TensorFlow's lookup error).
 
     Changed: ``dim_user_embed ≠ dim_item_embed`` raises a ``ValueError`` at ``build()``
     (the original failed with a TensorFlow shape error or silently broadcast a width of

@@ -65,7 +65,8 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
     Kept from the original: the history is averaged over ``max_seq_len``, not over its
     length; scores are logits ``[N, total_items]`` (not squeezed, no softmax); the L2
     term of the embeddings covers padding positions too; ``seq_len`` is connected to the
-    item graph but unused there; training placeholders are fixed to ``batch_size``.
+    item graph but unused there; training placeholders are fixed to ``batch_size``; ids
+    and labels outside ``[0, total_items)`` fail in TensorFlow at run time.
 
     Changed: ``dropout`` outside ``[0, 1)`` raises a ``ValueError`` at the call (the
     original failed at ``build()``); arguments are validated at the call.
