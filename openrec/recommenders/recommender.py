@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_int
+from openrec._saved_model import check_export_dir, export_legacy
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, check_choice,
                               check_l2_reg, check_number, check_positive_int)
 from openrec.recommenders._validation import FeedChecks, check_path, registered_module
@@ -301,6 +302,58 @@ class Recommender(object):
         load_dir = check_path(load_dir, 'load_dir')
         with self._graph.as_default():
             self._saver.restore(self._sess, load_dir)
+
+    def export_saved_model(self, export_dir):
+        """Write the serving graph, with the current variable values, as a SavedModel.
+
+        A standard TensorFlow SavedModel (tag ``'serve'``) that TF Serving,
+        ``saved_model_cli`` and ``tf.saved_model.load`` in eager TensorFlow 2 read without
+        openrec. Its signatures:
+
+        * ``serving_default``: inputs ``user_id_input`` and ``item_id_input`` (int32
+          ``[None]``, the batch fields of :meth:`serve`), output ``scores``: what
+          :meth:`serve` returns for them (``[users, items]``). Features a recommender
+          looks up by id (``item_f_source``, ``user_f_source``, ``item_f``) are stored in
+          the SavedModel (variables ``<input>_table``) and looked up in the graph, as
+          :meth:`serve` does in Python.
+        * ``top_k``: inputs ``user_id_input`` and ``k`` (int32 scalar), outputs
+          ``item_ids`` (int32 ``[users, k]``) and ``scores`` (``[users, k]``): each user's
+          ``k`` best items among all ``max_item`` items, best first (ties: lower id first),
+          i.e. :meth:`serve` with ``item_id_input = range(max_item)`` then a top-k.
+
+        Parameters
+        ----------
+        export_dir : str or os.PathLike
+            A directory that does not exist yet (it is created) or is empty.
+
+        Returns
+        -------
+        str
+            ``export_dir``.
+
+        Raises
+        ------
+        TypeError
+            If ``export_dir`` is not a str or path.
+        ValueError
+            If ``export_dir`` exists and is a file or a non-empty directory; if the
+            recommender serves nothing (no ``_scores``) or its scores depend on a serving
+            input that is not a known batch field. Checked before anything is written; a
+            failed write removes what it wrote.
+
+        Notes
+        -----
+        Serving inputs fixed to ``test_batch_size`` (BPR family, ItrMLP; spec quirk Q9) take
+        any number of rows in the SavedModel: the graph does not depend on that size.
+        ItrMLP's serving graph flags the ids it serves (for :meth:`update_embeddings`); the
+        exported graph does not (it only reads variables). The variables are non-trainable
+        resource variables named as here; nothing of the training graph is exported. Ids
+        are not checked as :meth:`serve` checks them: an id outside the tables fails in
+        TensorFlow's gather.
+        """
+        export_dir = check_export_dir(export_dir)
+        with self._graph.as_default():
+            return export_legacy(self, export_dir)
 
     def compute_module_outputs(self, name, batch_data, train=True):
         """Evaluate the outputs of a registered module.

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_str
+from openrec._saved_model import check_export_dir, check_item_inputs, export_tf1
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, StateError,
                               check_bool)
 
@@ -861,6 +862,72 @@ class Recommender(object):
         """
         self._check_usable('serve', 'serve graph is disabled')
         return self._inspect('serve', batch_data, ports, input_mapping_id)
+
+    # export ---------------------------------------------------------------------------
+
+    def export_saved_model(self, export_dir, item_inputs=None):
+        """Write the serving graph, with the values :meth:`serve` uses, as a SavedModel.
+
+        A standard TensorFlow SavedModel (tag ``'serve'``) that TF Serving,
+        ``saved_model_cli`` and ``tf.saved_model.load`` in eager TensorFlow 2 read without
+        openrec. Its signatures:
+
+        * ``serving_default``: one input per field of the serving input mapping
+          (``'default'``) that the outputs depend on, named by the field (e.g.
+          ``user_id``, ``item_id``, ``item_vfeature``, ``seq_item_id``, ``seq_len``), with
+          the placeholder's dtype and shape; output ``scores``: the serving output
+          (``serve(batch)['outputs'][0]``); with several outputs ``output_0``,
+          ``output_1``, ...
+        * ``top_k``: the user inputs and ``k`` (int32 scalar), outputs ``item_ids`` (int32
+          ``[users, k]``) and ``scores``: each row's ``k`` best items among all items,
+          best first (ties: lower id first). For models scoring ``(user_id, item_id)``
+          pairs (BPR, PMF, UCML, VBPR) the inputs are ``user_id`` and ``k``, and each user
+          is scored against every item id ``0 … total_items − 1`` (``total_items`` read
+          from the tables ``item_id`` is looked up in); other item fields come from
+          ``item_inputs``. For models whose scores have one column per item (RNNRec,
+          VanillaYouTubeRec, YouTubeRec) the inputs are all the serving fields and ``k``.
+
+        Parameters
+        ----------
+        export_dir : str or os.PathLike
+            A directory that does not exist yet (it is created) or is empty.
+        item_inputs : dict, optional
+            ``{serving field: array with one row per item id}`` for the item fields other
+            than ``item_id`` of a pair-scoring model, stored in the SavedModel for
+            ``top_k``: VBPR needs ``{'item_vfeature': features}`` (``[total_items,
+            dim_v]``). Without them such a model is exported without ``top_k``, with a
+            warning.
+
+        Returns
+        -------
+        str
+            ``export_dir``.
+
+        Raises
+        ------
+        TypeError
+            If ``export_dir`` is not a str or path, or ``item_inputs`` not a dict of arrays.
+        ValueError
+            If ``export_dir`` exists and is a file or a non-empty directory, an
+            ``item_inputs`` field is not a serving field or has too few rows, or the
+            serving graph registers no output. Checked before anything is written.
+        RuntimeError
+            ``serve graph is disabled`` (create the recommender with ``serve=True``),
+            ``serve graph is not built``.
+
+        Notes
+        -----
+        As :meth:`serve`, the first export after a :meth:`train` copies the trained values
+        to the serving graph through ``<save_model_dir>/model.ckpt``. The variables are
+        non-trainable resource variables named as in the serving graph; its L2 losses are
+        not exported. The sequence models' ``top_k`` reads one column per item of the
+        scores (RNNRec's squeezed single row included).
+        """
+        export_dir = check_export_dir(export_dir)
+        item_inputs = check_item_inputs(item_inputs)
+        self._check_usable('serve', 'serve graph is disabled: export_saved_model exports the '
+                                    'serving graph (create the recommender with serve=True)')
+        return export_tf1(self, export_dir, item_inputs)
 
     # checkpoints ----------------------------------------------------------------------
 
