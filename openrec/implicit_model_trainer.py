@@ -6,6 +6,7 @@ import numpy as np
 from openrec._checks import (ArgumentError, check_has_methods,
                              check_int, check_optional_positive_int, check_positive_int,
                              check_str)
+from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
 from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
                                      check_sampler, close_sampler, echo, iterations, progress,
                                      report, require_sampler)
@@ -43,6 +44,14 @@ class ImplicitModelTrainer(object):
     eval_save_prefix : str, optional
         If set, the model is saved as ``<prefix>-<itr>`` at every evaluation and sampled
         evaluations are pickled to ``<prefix>_evaluate_partial.pickle``.
+    summary_dir : str or os.PathLike, optional
+        If set, :meth:`train` writes TensorBoard scalars to a new event file in this
+        directory (created if missing): at every report, ``Train/loss`` (the printed
+        loss) and each metric of each evaluated dataset as ``<dataset>/<metric>``, one
+        scalar per cutoff ``<dataset>/<metric>@<cutoff>`` for metrics with cutoffs (e.g.
+        ``Test/Recall@50``), all at the iteration printed. The file is flushed after each
+        evaluation and closed when :meth:`train` returns or fails; each call writes a new
+        file. None (default): nothing is written and TensorFlow is not used.
 
     Raises
     ------
@@ -51,6 +60,10 @@ class ImplicitModelTrainer(object):
 
     Notes
     -----
+    ``summary_dir`` is not in the original. It is a constructor argument, like
+    ``eval_save_prefix``, so that :meth:`train` keeps the original's signature; the writer
+    lives for one :meth:`train` call.
+
     Port changes: item chunks are truncated along the item axis, so the score matrix is
     exactly ``(users, max_item)`` (the original truncated the user axis and, when
     ``max_item`` is not a multiple of ``item_serving_size``, ranked stale extra columns);
@@ -69,7 +82,7 @@ class ImplicitModelTrainer(object):
     """
 
     def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler,
-                 item_serving_size=None, eval_save_prefix=None):
+                 item_serving_size=None, eval_save_prefix=None, summary_dir=None):
         self._batch_size = check_positive_int(batch_size, 'batch_size')
         self._test_batch_size = check_positive_int(test_batch_size, 'test_batch_size')
         check_dataset(train_dataset, 'train_dataset', ('max_item',))
@@ -83,6 +96,7 @@ class ImplicitModelTrainer(object):
         self._train_dataset = train_dataset
         self._model = model
         self._max_item = check_positive_int(train_dataset.max_item(), 'train_dataset.max_item()')
+        self._summary_dir = check_summary_dir(summary_dir)
 
     def train(self, num_itr, display_itr, eval_datasets=[], evaluators=[], num_negatives=None,
               seed=10):
@@ -182,7 +196,9 @@ class ImplicitModelTrainer(object):
 
         finished_every = max(1, display_itr // 10)
         last_results = {}
+        summaries = NULL_WRITER
         try:
+            summaries = open_writer(self._summary_dir)
             for itr in iterations(num_itr):
                 batch_data = self._sampler.next_batch()
                 acc_loss += self._model.train(batch_data)
@@ -192,6 +208,7 @@ class ImplicitModelTrainer(object):
                     if self._eval_save_prefix:
                         self._model.save(self._eval_save_prefix, itr)
                     echo('[Itr %d]' % itr, 'loss: %f' % (acc_loss / display_itr))
+                    summaries.scalar('Train/loss', acc_loss / display_itr, itr)
                     for dataset in eval_datasets:
                         echo('..(dataset: %s) evaluation' % dataset.name)
                         if num_negatives is None:
@@ -199,9 +216,13 @@ class ImplicitModelTrainer(object):
                         else:
                             results = self._evaluate_partial(eval_dataset=dataset)
                         last_results[dataset.name] = report(dataset.name, results)
+                        summaries.metrics(dataset.name, last_results[dataset.name], evaluators,
+                                          itr)
+                    summaries.flush()
                     acc_loss = 0
         finally:
             close_sampler(self._sampler)
+            summaries.close()
         return last_results
 
     # ------------------------------------------------------------------------------

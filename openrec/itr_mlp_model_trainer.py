@@ -2,6 +2,7 @@ import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
                              check_has_methods, check_ids, check_positive_int)
+from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
 from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
                                      check_sampler, close_sampler, echo, iterations, report,
                                      require_sampler)
@@ -37,14 +38,27 @@ class ItrMLPModelTrainer(object):
     sampler : object or None
         Provides ``next_batch()`` (e.g. :class:`~openrec.utils.samplers.ExplicitSampler`);
         ``None`` only allows ``train(num_itr=0, ...)``.
+    summary_dir : str or os.PathLike, optional
+        If set, :meth:`train` writes TensorBoard scalars to a new event file in this
+        directory (created if missing): at every report, ``Train/loss`` and ``Train/mse``
+        (the printed values) and each metric of each evaluated dataset as
+        ``<dataset>/<metric>`` (e.g. ``Test/MSE``), all at the iteration printed. The file is flushed after each
+        evaluation and closed when :meth:`train` returns or fails; each call writes a new
+        file. None (default): nothing is written and TensorFlow is not used.
 
     Raises
     ------
     TypeError, ValueError
         For arguments of the wrong type or value.
+
+    Notes
+    -----
+    ``summary_dir`` is not in the original: a trailing constructor argument, so that
+    :meth:`train` keeps the original's signature (as :class:`ImplicitModelTrainer`).
     """
 
-    def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler):
+    def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler,
+                 summary_dir=None):
         self._batch_size = check_positive_int(batch_size, 'batch_size')
         self._test_batch_size = check_positive_int(test_batch_size, 'test_batch_size')
         check_dataset(train_dataset, 'train_dataset', ('max_item',), like='openrec.utils.Dataset')
@@ -52,6 +66,7 @@ class ItrMLPModelTrainer(object):
         self._sampler = check_sampler(sampler)
         self._train_dataset = train_dataset
         self._max_item = train_dataset.max_item()
+        self._summary_dir = check_summary_dir(summary_dir)
 
     def train(self, num_itr, display_itr, update_itr, eval_datasets=[], evaluators=[]):
         """Run ``num_itr`` training steps with periodic evaluation and embedding updates.
@@ -132,22 +147,30 @@ class ItrMLPModelTrainer(object):
 
         acc_loss = 0
         last_results = {}
+        summaries = NULL_WRITER
         try:
+            summaries = open_writer(self._summary_dir)
             for itr in iterations(num_itr):
                 batch_data = self._sampler.next_batch()
                 acc_loss += self._model.train(batch_data)
                 if itr > 0 and itr % display_itr == 0:
-                    echo('[Itr %d]' % itr, 'loss: %f' % (acc_loss / display_itr),
-                         'mse: %f' % (acc_loss * 2.0 / (display_itr * self._batch_size)))
+                    mse = acc_loss * 2.0 / (display_itr * self._batch_size)
+                    echo('[Itr %d]' % itr, 'loss: %f' % (acc_loss / display_itr), 'mse: %f' % mse)
+                    summaries.scalar('Train/loss', acc_loss / display_itr, itr)
+                    summaries.scalar('Train/mse', mse, itr)
                     for dataset in eval_datasets:
                         echo('..(dataset: %s) evaluation' % dataset.name)
                         last_results[dataset.name] = report(dataset.name,
                                                             self._evaluate(dataset, evaluators))
+                        summaries.metrics(dataset.name, last_results[dataset.name], evaluators,
+                                          itr)
+                    summaries.flush()
                     acc_loss = 0
                 if itr > 0 and itr % update_itr == 0:
                     self._model.update_embeddings()
         finally:
             close_sampler(self._sampler)
+            summaries.close()
         return last_results
 
     def _check_eval_rows(self, data, i):

@@ -376,8 +376,9 @@ def test_constructor_builds_unbuilt_model_once():
     assert ModelTrainer(model=model, train_iter_func=None, eval_iter_func=None)
     assert isinstance(trainer._eval_manager, EvalManager)
     import inspect
+    # the original's, plus the trailing summary_dir of issue 12 (TensorBoard scalars)
     assert str(inspect.signature(ModelTrainer)) == \
-        '(model, train_iter_func=None, eval_iter_func=None)'
+        '(model, train_iter_func=None, eval_iter_func=None, summary_dir=None)'
     assert str(inspect.signature(ModelTrainer.train)) == (
         '(self, total_iter, eval_iter, save_iter, train_sampler, start_iter=0, '
         'eval_samplers=[], evaluators=[])')

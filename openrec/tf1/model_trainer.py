@@ -14,6 +14,7 @@ from termcolor import colored
 
 from openrec._checks import (ArgumentTypeError, check_has_methods, check_int,
                              check_positive_int)
+from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
 from openrec.tf1.utils.evaluators import EvalManager
 
 # Users collected before their ranks are counted together (scores are small: one user's
@@ -108,6 +109,15 @@ class ModelTrainer(object):
     eval_iter_func : callable, optional
         ``f(model, batch_data)`` returning the scores of the batch's rows (an array,
         flattened to 1-D). Default: :meth:`_default_eval_iter_func`.
+    summary_dir : str or os.PathLike, optional
+        If set, :meth:`train` writes TensorBoard scalars to a new event file in this
+        directory (created if missing): at every evaluation, ``Train/loss`` (the printed
+        loss) and each metric of each evaluation sampler as ``<sampler name>/<metric>``,
+        one scalar per cutoff ``<name>/<metric>@<cutoff>`` for metrics with cutoffs (e.g.
+        ``Test/Recall@50``), all at the printed ``[iter N]`` (counted over every call).
+        The file is flushed after each evaluation and closed when :meth:`train` returns
+        or fails; each call writes a new file, so TensorBoard shows successive calls as
+        one run. None (default): nothing is written and TensorFlow is not used here.
 
     Raises
     ------
@@ -118,12 +128,15 @@ class ModelTrainer(object):
 
     Notes
     -----
-    Port change: arguments are checked before the model is built.
+    Port change: arguments are checked before the model is built. ``summary_dir`` is not
+    in the original: a trailing constructor argument, so that :meth:`train` keeps the
+    original's signature.
     """
 
-    def __init__(self, model, train_iter_func=None, eval_iter_func=None):
+    def __init__(self, model, train_iter_func=None, eval_iter_func=None, summary_dir=None):
         _check_optional_callable(train_iter_func, 'train_iter_func')
         _check_optional_callable(eval_iter_func, 'eval_iter_func')
+        self._summary_dir = check_summary_dir(summary_dir)
         check_has_methods(model, 'model', ('isbuilt', 'build')
                           + (('train',) if train_iter_func is None else ())
                           + (('serve',) if eval_iter_func is None else ()))
@@ -231,18 +244,24 @@ class ModelTrainer(object):
 
         self._eval_manager = eval_manager
         samplers = [train_sampler] + eval_samplers
+        summaries = NULL_WRITER
         try:
+            summaries = open_writer(self._summary_dir)
             train_sampler.reset()
             for sampler in eval_samplers:
                 sampler.reset()
             print(_colored('[Training starts, total_iter: %d, eval_iter: %d, save_iter: %d]'
                            % (total_iter, eval_iter, save_iter), 'blue'))
-            self._run(total_iter, eval_iter, save_iter, train_sampler, eval_samplers)
+            self._run(total_iter, eval_iter, save_iter, train_sampler, eval_samplers,
+                      summaries)
         except BaseException:
             _close(samplers)
             raise
+        finally:
+            summaries.close()
 
-    def _run(self, total_iter, eval_iter, save_iter, train_sampler, eval_samplers):
+    def _run(self, total_iter, eval_iter, save_iter, train_sampler, eval_samplers,
+             summaries=NULL_WRITER):
         progress = _CarriageLine()
         acc_loss = 0.0
         for _iter in range(total_iter):
@@ -259,25 +278,32 @@ class ModelTrainer(object):
                 print(' ' * len(trained), end='\r')
                 print(_colored('[iter %d]' % self._trained_it, 'red'),
                       'loss: %f' % (acc_loss / eval_iter))
+                summaries.scalar('Train/loss', acc_loss / eval_iter, self._trained_it)
                 for sampler in eval_samplers:
                     print(_colored('..(dataset: %s) evaluation' % sampler.name, 'green'))
                     sys.stdout.flush()
-                    self._print_results(sampler.name, self._evaluate(sampler))
+                    summaries.metrics(sampler.name,
+                                      self._print_results(sampler.name, self._evaluate(sampler)),
+                                      self._eval_manager.evaluators, self._trained_it)
+                summaries.flush()
                 acc_loss = 0.0
         sys.stdout.flush()
 
     @staticmethod
     def _print_results(dataset_name, results):
+        """Print each metric's mean over users; return them, ``{name: mean}``."""
         prefix = _colored('..(dataset: %s)' % dataset_name, 'green')
+        means = {}
         for name, values in results.items():
             with warnings.catch_warnings():  # no user evaluated, or a non-rank metric
                 warnings.simplefilter('ignore', RuntimeWarning)
-                average = np.mean(values, axis=0)
+                average = means[name] = np.mean(values, axis=0)
             if isinstance(average, np.ndarray):
                 print(prefix, name, ' '.join(str(v) for v in average))
             else:
                 print(prefix, name, average)
         sys.stdout.flush()
+        return means
 
     def _evaluate(self, eval_sampler):
         """Evaluate one pass of an evaluation sampler.
