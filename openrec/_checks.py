@@ -210,14 +210,6 @@ def check_width(value, name, expected, expected_name):
     return value
 
 
-def check_random_seed(seed, name='seed'):
-    """A seed :func:`random.seed` accepts: None, int, float, str, bytes or bytearray."""
-    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, float, str, bytes, bytearray))):
-        raise ArgumentTypeError('%s must be None, an int, a float, a str or bytes (a seed for '
-                                'random.seed), got %r' % (name, seed))
-    return seed
-
-
 def check_ids(values, name, bound, bound_name):
     """Integer ids in ``[0, bound)``: ``values`` is an array (any shape) named ``name``.
 
@@ -238,3 +230,11 @@ def check_ids(values, name, bound, bound_name):
         raise ArgumentError('%s holds id %r outside [0, %s) (%s = %d)'
                             % (name, (low if low < 0 else high).item(), bound, bound_name, bound))
     return values
+
+
+def check_random_seed(seed, name='seed'):
+    """A seed :func:`random.seed` accepts: None, int, float, str, bytes or bytearray."""
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, float, str, bytes, bytearray))):
+        raise ArgumentTypeError('%s must be None, an int, a float, a str or bytes (a seed for '
+                                'random.seed), got %r' % (name, seed))
+    return seed
