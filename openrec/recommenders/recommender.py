@@ -329,7 +329,7 @@ class Recommender(object):
         Returns
         -------
         str
-            ``export_dir``.
+            ``export_dir``, as a str.
 
         Raises
         ------
