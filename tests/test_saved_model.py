@@ -324,7 +324,9 @@ def test_non_empty_directory_and_file_are_rejected_untouched(small_bpr, tmp_path
 
 def test_empty_directory_and_pathlike_are_accepted(small_bpr, tmp_path):
     (tmp_path / 'empty').mkdir()
+    ops = len(small_bpr.graph.get_operations())
     assert small_bpr.export_saved_model(tmp_path / 'empty') == str(tmp_path / 'empty')
+    assert len(small_bpr.graph.get_operations()) == ops    # the recommender's graph is untouched
     assert sorted(os.listdir(str(tmp_path / 'empty'))) == ['saved_model.pb', 'variables']
     # the recommender is unchanged: it still trains and serves
     small_bpr.train({'user_id_input': [0, 1, 2, 3], 'p_item_id_input': [0, 1, 2, 3],

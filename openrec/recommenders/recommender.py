@@ -319,7 +319,8 @@ class Recommender(object):
         * ``top_k``: inputs ``user_id_input`` and ``k`` (int32 scalar), outputs
           ``item_ids`` (int32 ``[users, k]``) and ``scores`` (``[users, k]``): each user's
           ``k`` best items among all ``max_item`` items, best first (ties: lower id first),
-          i.e. :meth:`serve` with ``item_id_input = range(max_item)`` then a top-k.
+          i.e. :meth:`serve` with ``item_id_input = range(max_item)`` then a top-k
+          (``k`` at most ``max_item``).
 
         Parameters
         ----------

@@ -880,11 +880,12 @@ class Recommender(object):
           ``output_1``, ...
         * ``top_k``: the user inputs and ``k`` (int32 scalar), outputs ``item_ids`` (int32
           ``[users, k]``) and ``scores``: each row's ``k`` best items among all items,
-          best first (ties: lower id first). For models scoring ``(user_id, item_id)``
-          pairs (BPR, PMF, UCML, VBPR) the inputs are ``user_id`` and ``k``, and each user
-          is scored against every item id ``0 … total_items − 1`` (``total_items`` read
-          from the tables ``item_id`` is looked up in); other item fields come from
-          ``item_inputs``. For models whose scores have one column per item (RNNRec,
+          best first (ties: lower id first; ``k`` at most the number of items). For
+          models scoring ``(user_id, item_id)`` pairs (BPR, PMF, UCML, VBPR) the inputs
+          are ``user_id`` and ``k``, and each user is scored against every item id
+          ``0 … total_items − 1`` (``total_items`` read from the tables ``item_id`` is
+          looked up in; a call scores ``users × total_items`` pairs at once); other item
+          fields come from ``item_inputs``. For models whose scores have one column per item (RNNRec,
           VanillaYouTubeRec, YouTubeRec) the inputs are all the serving fields and ``k``.
 
         Parameters
