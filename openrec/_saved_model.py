@@ -303,7 +303,7 @@ def _top_k(top_k, fields, loads, run_import):
                 feeds[field] = tf.gather(_table(field, array, loads), item_ids)
     scores = run_import('top_k', feeds)[0]
     scores = tf.reshape(scores, [-1, n_items])
-    values, indices = tf.nn.top_k(scores, k=k, name='top_k')
+    values, indices = tf.nn.top_k(scores, k=k, name='best_items')
     return indices, values, collections.OrderedDict(list(user_fields.items()) + [('k', k)])
 
 
