@@ -42,9 +42,10 @@ class ItrMLPModelTrainer(object):
         If set, :meth:`train` writes TensorBoard scalars to a new event file in this
         directory (created if missing): at every report, ``Train/loss`` and ``Train/mse``
         (the printed values) and each metric of each evaluated dataset as
-        ``<dataset>/<metric>`` (e.g. ``Test/MSE``), all at the iteration printed. The file is flushed after each
-        evaluation and closed when :meth:`train` returns or fails; each call writes a new
-        file. None (default): nothing is written and TensorFlow is not used.
+        ``<dataset>/<metric>`` (e.g. ``Test/MSE``), all at the iteration printed. The file
+        is flushed after each evaluation and closed when :meth:`train` returns or fails;
+        each call writes a new file. None (default): nothing is written and TensorFlow is
+        not used.
 
     Raises
     ------

@@ -211,7 +211,8 @@ def exported(tmp_path_factory):
     with open(str(root / 'cases.json'), 'w') as f:
         json.dump(cases, f)
     (root / 'child.py').write_text(CHILD)
-    env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'OPENREC_TEST_GRAPH_MODE')}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ('PYTHONPATH', 'OPENREC_TEST_GRAPH_MODE')}
     env['TF_CPP_MIN_LOG_LEVEL'] = '2'
     subprocess.run([sys.executable, str(root / 'child.py'), str(root / 'cases.json'),
                     str(root / 'report.json')], cwd=str(root), env=env, check=True,
@@ -300,7 +301,8 @@ def small_bpr():
 
 @pytest.mark.parametrize('bad, error, message', [
     (3, TypeError, 'export_dir must be a directory path (a str or os.PathLike), got 3'),
-    (b'/tmp/x', TypeError, "export_dir must be a directory path (a str or os.PathLike), got b'/tmp/x'"),
+    (b'/tmp/x', TypeError,
+     "export_dir must be a directory path (a str or os.PathLike), got b'/tmp/x'"),
     (None, TypeError, 'export_dir must be a directory path'),
     ('', ValueError, "export_dir must be a non-empty path, got ''"),
 ])

@@ -104,7 +104,8 @@ def test_every_tf1_recommender(name, tmp_path):
     extra, kwargs = {}, {}
     for batch in batches:
         if name == 'PMF':   # PMF trains on (user, item, label) rows
-            batch.update(item_id=batch.pop('p_item_id'), label=np.float32(batch.pop('n_item_id') % 2))
+            batch.update(item_id=batch.pop('p_item_id'),
+                         label=np.float32(batch.pop('n_item_id') % 2))
         elif name == 'VBPR':
             batch.update(p_item_vfeature=ITEM_F[batch['p_item_id']],
                          n_item_vfeature=ITEM_F[batch['n_item_id']])

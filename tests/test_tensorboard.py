@@ -62,8 +62,8 @@ def assert_same(written, expected):
 
 
 def open_files():
-    return {os.path.realpath(os.path.join('/proc/self/fd', fd)) for fd in os.listdir('/proc/self/fd')
-            if os.path.islink(os.path.join('/proc/self/fd', fd))}
+    fds = [os.path.join('/proc/self/fd', fd) for fd in os.listdir('/proc/self/fd')]
+    return {os.path.realpath(fd) for fd in fds if os.path.islink(fd)}
 
 
 class FlushProbe(FakeModel):
@@ -76,7 +76,8 @@ class FlushProbe(FakeModel):
 
     def train(self, batch):
         files = event_files(self.directory)
-        self.seen.append((self.steps, sorted({s for s, _, _ in scalars(files[0])}) if files else None))
+        steps = sorted({s for s, _, _ in scalars(files[0])}) if files else None
+        self.seen.append((self.steps, steps))
         return super(FlushProbe, self).train(batch)
 
 

@@ -885,8 +885,9 @@ class Recommender(object):
           are ``user_id`` and ``k``, and each user is scored against every item id
           ``0 … total_items − 1`` (``total_items`` read from the tables ``item_id`` is
           looked up in; a call scores ``users × total_items`` pairs at once); other item
-          fields come from ``item_inputs``. For models whose scores have one column per item (RNNRec,
-          VanillaYouTubeRec, YouTubeRec) the inputs are all the serving fields and ``k``.
+          fields come from ``item_inputs``. For models whose scores have one column per
+          item (RNNRec, VanillaYouTubeRec, YouTubeRec) the inputs are all the serving
+          fields and ``k``.
 
         Parameters
         ----------
