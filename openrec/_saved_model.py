@@ -255,7 +255,9 @@ def _export_graph(graph_def, variables, values, inputs, outputs, top_k, lift):
             for var, value in loads:
                 sess.run(var.initializer, {var.initial_value: value})
         if lift:
-            _probe(sess, graph, signatures['serving_default'], fields)
+            _probe(sess, graph, signatures['serving_default'], fields,
+                   {inp.placeholder.shape.as_list()[0] for inp in inputs
+                    if inp.table is None and inp.placeholder.shape.ndims})
     except BaseException:
         sess.close()
         raise
@@ -307,17 +309,18 @@ def _top_k(top_k, fields, loads, run_import):
     return indices, values, collections.OrderedDict(list(user_fields.items()) + [('k', k)])
 
 
-def _probe(sess, graph, signature, fields):
-    """Run ``serving_default`` once on a batch whose size differs from any static size.
+def _probe(sess, graph, signature, fields, static_sizes):
+    """Run ``serving_default`` once on a batch whose size differs from the static ones.
 
     Placeholders lifted to ``None`` must work for another size; if the graph needs its
     static sizes this raises, and the caller exports with them.
     """
+    rows = 2 if 1 in static_sizes else 1
     feed = {}
     for field, ph in fields.items():
         if ph.shape.ndims is None or None in ph.shape.as_list()[1:]:
             continue
-        feed[ph] = np.zeros([1] + ph.shape.as_list()[1:], ph.dtype.as_numpy_dtype)
+        feed[ph] = np.zeros([rows] + ph.shape.as_list()[1:], ph.dtype.as_numpy_dtype)
     if len(feed) == len(fields):
         sess.run([graph.get_tensor_by_name(info.name) for info in signature.outputs.values()],
                  feed)
