@@ -121,3 +121,26 @@ def test_every_tf1_recommender(name, tmp_path):
         batch['item_vfeature'] = ITEM_F[ITEMS[:3]]
     served = rec.serve(batch)['outputs'][0]
     check(str(tmp_path / 'model'), served, batch, scores, {'user_id': USERS})
+
+
+class StaticBPR(legacy.BPR):
+    """Serving scores reshaped to ``test_batch_size`` rows: the graph needs that size."""
+
+    def _build_serving_graph(self):
+        super(StaticBPR, self)._build_serving_graph()
+        self._scores = tf.reshape(self._scores, [self._test_batch_size, -1])
+
+
+def test_a_graph_needing_its_static_size_keeps_it(tmp_path):
+    rec = StaticBPR(6, U, I, D, test_batch_size=T)
+    set_values(rec.graph, rec.sess, 4)
+    with pytest.warns(UserWarning, match='the serving graph needs its static batch size for '
+                                         'user_id_input; the SavedModel keeps it'):
+        rec.export_saved_model(str(tmp_path / 'model'))
+    with tf.Graph().as_default() as graph, tf.Session(graph=graph) as sess:
+        signatures = tf.saved_model.loader.load(sess, ['serve'], str(tmp_path / 'model'))
+        dims = signatures.signature_def['serving_default'].inputs['user_id_input'].tensor_shape
+        assert [d.size for d in dims.dim] == [T]
+    full = {'user_id_input': USERS, 'item_id_input': np.arange(I)}
+    scores = rec.serve(full)
+    check(str(tmp_path / 'model'), scores, full, scores, {'user_id_input': USERS})
