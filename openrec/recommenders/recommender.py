@@ -347,7 +347,8 @@ class Recommender(object):
         Serving inputs fixed to ``test_batch_size`` (BPR family, ItrMLP; spec quirk Q9) take
         any number of rows in the SavedModel: the graph does not depend on that size. (A
         subclass whose serving graph does keeps the size, with a warning.)
-        ItrMLP's serving graph flags the ids it serves (for :meth:`update_embeddings`); the
+        ItrMLP's serving graph flags the ids it serves (for
+        :meth:`~openrec.recommenders.ItrMLP.update_embeddings`); the
         exported graph does not (it only reads variables). The variables are non-trainable
         resource variables named as here; nothing of the training graph is exported. Ids
         are not checked as :meth:`serve` checks them: an id outside the tables fails in
