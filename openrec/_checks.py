@@ -203,3 +203,11 @@ def check_width(value, name, expected, expected_name):
     if value != expected:
         raise ArgumentError('%s must equal %s (%r), got %r' % (name, expected_name, expected, value))
     return value
+
+
+def check_random_seed(seed, name='seed'):
+    """A seed :func:`random.seed` accepts: None, int, float, str, bytes or bytearray."""
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, float, str, bytes, bytearray))):
+        raise ArgumentTypeError('%s must be None, an int, a float, a str or bytes (a seed for '
+                                'random.seed), got %r' % (name, seed))
+    return seed
