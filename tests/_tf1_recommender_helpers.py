@@ -5,6 +5,13 @@ import tensorflow.compat.v1 as tf
 PREFIX = 'openrec.tf1.recommender.'
 
 
+def build(factory, tmp_path_factory, *args, **kwargs):
+    """``factory(*args, **kwargs).build()``, serving enabled, saving to a fresh directory."""
+    kwargs.setdefault('save_model_dir', str(tmp_path_factory.mktemp(factory.__name__)))
+    kwargs.setdefault('serve', True)
+    return factory(*args, **kwargs).build()
+
+
 def graph_of(rec, side):
     return rec.traingraph if side == 'train' else rec.servegraph
 

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import openrec.tf1.recommenders as recommenders
-from _tf1_recommender_helpers import (close, collection_names, expected_tables, fetch, l2, load,
-                                      placeholder_table, random_values, sigmoid, variable_table)
+from _tf1_recommender_helpers import (build, close, collection_names, expected_tables, fetch, l2,
+                                      load, placeholder_table, random_values, sigmoid,
+                                      variable_table)
 from openrec.tf1.recommenders import BPR, PMF, UCML, VBPR, Recommender
 
 B, DU, DI, U, I, F = 4, 3, 3, 5, 7, 6
@@ -54,12 +55,6 @@ SIGNATURES = {
                   "max_seq_len, l2_reg_embed=None, l2_reg_mlp=None, dropout=None, "
                   "init_model_dir=None, save_model_dir='YouTubeRec/', train=True, serve=False)",
 }
-
-
-def build(factory, tmp_path_factory, *args, **kwargs):
-    kwargs.setdefault('save_model_dir', str(tmp_path_factory.mktemp(factory.__name__)))
-    kwargs.setdefault('serve', True)
-    return factory(*args, **kwargs).build()
 
 
 @pytest.fixture(scope='module')

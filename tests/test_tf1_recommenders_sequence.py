@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
 
-from _tf1_recommender_helpers import (close, collection_names, expected_tables, fetch, l2, load,
-                                      placeholder_table, random_values, sigmoid, softmax_ce,
-                                      variable_table)
+from _tf1_recommender_helpers import (build, close, collection_names, expected_tables, fetch, l2,
+                                      load, placeholder_table, random_values, sigmoid,
+                                      softmax_ce, variable_table)
 from openrec.tf1.recommenders import RNNRec, VanillaYouTubeRec, YouTubeRec
 from openrec.tf1.recommenders.youtube_rec import MissingKeyError
 
@@ -32,12 +32,6 @@ TRAIN_BATCH = {'seq_item_id': RNG.randint(0, I, size=(B, L)),
 SERVE_BATCH = {'seq_item_id': RNG.randint(0, I, size=(5, L)), 'seq_len': np.array([9, 5, -1, 2, 4])}
 USER_TRAIN = {'user_gender': np.array([0, 2, 2, 1]), 'user_geo': np.array([4, 0, 3, 3])}
 USER_SERVE = {'user_gender': np.array([1, 0, 2, 2, 0]), 'user_geo': np.array([0, 1, 2, 3, 4])}
-
-
-def build(factory, tmp_path_factory, *args, **kwargs):
-    kwargs.setdefault('save_model_dir', str(tmp_path_factory.mktemp(factory.__name__)))
-    kwargs.setdefault('serve', True)
-    return factory(*args, **kwargs).build()
 
 
 @pytest.fixture(scope='module')

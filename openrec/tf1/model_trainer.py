@@ -98,7 +98,7 @@ class ModelTrainer(object):
 
     Parameters
     ----------
-    model : Recommender or FastDotProductServer
+    model : openrec.tf1.recommenders.Recommender or openrec.tf1.FastDotProductServer
         Anything with ``isbuilt()``, ``build()``, ``train(batch_data)`` and
         ``serve(batch_data)`` (both returning ``{'losses': [...], 'outputs': [...]}``) and
         ``save(global_step=)``. Built here if ``model.isbuilt()`` is False.
@@ -152,11 +152,11 @@ class ModelTrainer(object):
         save_iter : int
             ``model.save(global_step=<trained steps>)`` after every ``save_iter``-th step
             (same range as ``eval_iter``).
-        train_sampler : Sampler
+        train_sampler : openrec.tf1.utils.samplers.Sampler
             ``reset()`` once here, then one ``next_batch()`` per step.
         start_iter : int, optional
             Accepted and ignored, as in the original (Q24); a non-zero value warns.
-        eval_samplers : iterable of Sampler, optional
+        eval_samplers : iterable of openrec.tf1.utils.samplers.Sampler, optional
             Evaluation streams (any iterable, e.g. ``dict.values()``; read once), each
             ``reset()`` here and evaluated in order; see :meth:`_evaluate`.
         evaluators : iterable of Evaluator, optional
@@ -284,7 +284,7 @@ class ModelTrainer(object):
 
         Parameters
         ----------
-        eval_sampler : Sampler
+        eval_sampler : openrec.tf1.utils.samplers.Sampler
             A stream of pairs ``(pos_items, batch_data)``: for each user, one or more
             non-empty batches (``pos_items`` = positions of the user's positives in the
             concatenation of its batches' scores), then ``([], [])``; ``(None, None)``

@@ -2,6 +2,8 @@
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_optional_positive_int, check_positive_int
+from openrec.tf1.modules.extractions import LatentFactor
+from openrec.tf1.modules.interactions import MLPSoftmax
 
 # Q25 of the spec: every recommender trains with Adam at this rate, not configurable
 LEARNING_RATE = 0.001
@@ -65,3 +67,94 @@ def declare_adam(rec):
         losses = tf.add_n(subgraph.get_global_losses())
         optimizer = tf.train.AdamOptimizer(learning_rate=LEARNING_RATE)
         subgraph.register_global_operation(optimizer.minimize(losses))
+
+
+def item_lookups(subgraph, item_id, total_items, dim_item_embed, l2_reg):
+    """Item vectors and biases of ``item_id``: LatentFactors ``item`` and ``item_bias``.
+
+    ``item/embedding [total_items, dim_item_embed]`` (truncated normal) and
+    ``item_bias/embedding [total_items, 1]`` (zeros), L2 terms registered when ``l2_reg``
+    is set. Returns ``(vectors, biases)``.
+    """
+    _, vec = LatentFactor(l2_reg=l2_reg, init='normal', id_=item_id,
+                          shape=[total_items, dim_item_embed], subgraph=subgraph, scope='item')
+    _, bias = LatentFactor(l2_reg=l2_reg, init='zero', id_=item_id, shape=[total_items, 1],
+                           subgraph=subgraph, scope='item_bias')
+    return vec, bias
+
+
+def declare_user_lookup(rec, total_users, dim_user_embed, l2_reg):
+    """Both graphs' ``usergraph``: ``user_vec`` = rows ``user_id`` of LatentFactor ``user``."""
+    @rec.traingraph.usergraph(ins=['user_id'], outs=['user_vec'])
+    @rec.servegraph.usergraph(ins=['user_id'], outs=['user_vec'])
+    def user_graph(subgraph):
+        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
+                                               id_=subgraph['user_id'],
+                                               shape=[total_users, dim_user_embed],
+                                               subgraph=subgraph, scope='user')
+
+
+def declare_sequence_lookup(rec, ins, total_items, dim_item_embed, l2_reg):
+    """Both graphs' ``itemgraph``: ``seq_item_vec`` = rows ``seq_item_id`` of LatentFactor ``item``.
+
+    ``ins`` are the in-ports declared (``seq_item_id`` first); others are connected but unused.
+    """
+    @rec.traingraph.itemgraph(ins=ins, outs=['seq_item_vec'])
+    @rec.servegraph.itemgraph(ins=ins, outs=['seq_item_vec'])
+    def item_graph(subgraph):
+        _, subgraph['seq_item_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
+                                                   id_=subgraph['seq_item_id'],
+                                                   shape=[total_items, dim_item_embed],
+                                                   subgraph=subgraph, scope='item')
+
+
+def declare_pairwise_interactions(rec, interaction, scope):
+    """Both graphs' ``interactiongraph`` with a pairwise interaction function.
+
+    Training: ``interaction`` on ``user_vec`` and the positive and negative item vectors and
+    biases; serving: on ``user_vec``, ``item_vec``, ``item_bias`` (BPR: ``PairwiseLog``,
+    UCML: ``PairwiseEuDist``).
+    """
+    @rec.traingraph.interactiongraph(ins=['user_vec', 'p_item_vec', 'n_item_vec', 'p_item_bias',
+                                          'n_item_bias'])
+    def train_interaction_graph(subgraph):
+        interaction(user_vec=subgraph['user_vec'], p_item_vec=subgraph['p_item_vec'],
+                    n_item_vec=subgraph['n_item_vec'], p_item_bias=subgraph['p_item_bias'],
+                    n_item_bias=subgraph['n_item_bias'], subgraph=subgraph, train=True,
+                    scope=scope)
+
+    @rec.servegraph.interactiongraph(ins=['user_vec', 'item_vec', 'item_bias'])
+    def serve_interaction_graph(subgraph):
+        interaction(user_vec=subgraph['user_vec'], item_vec=subgraph['item_vec'],
+                    item_bias=subgraph['item_bias'], subgraph=subgraph, train=False, scope=scope)
+
+
+def declare_mlp_softmax(rec, user, max_seq_len, dims, l2_reg_mlp, dropout):
+    """Both graphs' ``interactiongraph``: ``MLPSoftmax`` in scope ``MLPSoftmax``.
+
+    Inputs: the user vector (in-port ``user_vec``, when ``user``), ``seq_item_vec`` and
+    ``seq_len``; training also ``label``, with dropout; serving without either.
+    """
+    ins = (['user_vec'] if user else []) + ['seq_item_vec', 'seq_len']
+
+    def mlp_softmax(subgraph, train):
+        MLPSoftmax(user=subgraph['user_vec'] if user else None, item=subgraph['seq_item_vec'],
+                   seq_len=subgraph['seq_len'], max_seq_len=max_seq_len, dims=dims,
+                   l2_reg=l2_reg_mlp, labels=subgraph['label'] if train else None,
+                   dropout=dropout if train else None, train=train, subgraph=subgraph,
+                   scope='MLPSoftmax')
+
+    @rec.traingraph.interactiongraph(ins=ins + ['label'])
+    def train_interaction_graph(subgraph):
+        mlp_softmax(subgraph, train=True)
+
+    @rec.servegraph.interactiongraph(ins=ins)
+    def serve_interaction_graph(subgraph):
+        mlp_softmax(subgraph, train=False)
+
+
+def connect_label(rec):
+    """Training graph only: ``interactiongraph.label`` ← ``inputgraph.label``."""
+    @rec.traingraph.connector.extend
+    def train_connect(graph):
+        graph.interactiongraph['label'] = graph.inputgraph['label']

@@ -2,9 +2,10 @@
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_l2_reg
-from openrec.tf1.modules.extractions import LatentFactor
 from openrec.tf1.modules.interactions import PairwiseLog
-from openrec.tf1.recommenders._common import (check_batch_size, declare_adam, placeholders,
+from openrec.tf1.recommenders._common import (check_batch_size, declare_adam,
+                                              declare_pairwise_interactions,
+                                              declare_user_lookup, item_lookups, placeholders,
                                               positive_ints)
 from openrec.tf1.recommenders.recommender import Recommender
 
@@ -70,7 +71,9 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     smaller last batch fails TensorFlow's feed check; the L2 terms are on the looked-up
     rows (each occurrence counts) and are registered in the serving graph too (returned
     as its ``'losses'``); scores are raw (no sigmoid); ``dim_user_embed ≠ dim_item_embed``
-    is not checked at the call, because VBPR builds on BPR with a wider user embedding.
+    is not checked at the call, because VBPR builds on BPR with a wider user embedding;
+    ids outside ``[0, total_users)`` / ``[0, total_items)`` are not checked per batch (a
+    TensorFlow lookup error on CPU).
 
     Changed: ``dim_user_embed ≠ dim_item_embed`` fails at ``build()`` with a ``ValueError``
     naming the two vectors (the original failed with a TensorFlow shape error, or silently
@@ -79,8 +82,8 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     References
     ----------
     .. [#bpr] Rendle, S., Freudenthaler, C., Gantner, Z. and Schmidt-Thieme, L., 2009. BPR:
-       Bayesian personalized ranking from implicit feedback. In Proceedings of the
-       Twenty-Fifth Conference on Uncertainty in Artificial Intelligence (pp. 452-461).
+       Bayesian personalized ranking from implicit feedback. In Proceedings of the Twenty-Fifth
+       Conference on Uncertainty in Artificial Intelligence (pp. 452-461).
     """
     batch_size = check_batch_size(batch_size)
     dim_user_embed, dim_item_embed, total_users, total_items = positive_ints(
@@ -102,48 +105,21 @@ def BPR(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l2
     def serve_input_graph(subgraph):
         placeholders(subgraph, [(name, tf.int32, [None]) for name in ['user_id', 'item_id']])
 
-    @t.usergraph(ins=['user_id'], outs=['user_vec'])
-    @s.usergraph(ins=['user_id'], outs=['user_vec'])
-    def user_graph(subgraph):
-        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
-                                               id_=subgraph['user_id'],
-                                               shape=[total_users, dim_user_embed],
-                                               subgraph=subgraph, scope='user')
-
-    def item_vec_and_bias(subgraph, item_id):
-        _, vec = LatentFactor(l2_reg=l2_reg, init='normal', id_=item_id,
-                              shape=[total_items, dim_item_embed], subgraph=subgraph, scope='item')
-        _, bias = LatentFactor(l2_reg=l2_reg, init='zero', id_=item_id, shape=[total_items, 1],
-                               subgraph=subgraph, scope='item_bias')
-        return vec, bias
+    declare_user_lookup(rec, total_users, dim_user_embed, l2_reg)
 
     @t.itemgraph(ins=['p_item_id', 'n_item_id'],
                  outs=['p_item_vec', 'p_item_bias', 'n_item_vec', 'n_item_bias'])
     def train_item_graph(subgraph):
-        subgraph['p_item_vec'], subgraph['p_item_bias'] = item_vec_and_bias(subgraph,
-                                                                            subgraph['p_item_id'])
-        subgraph['n_item_vec'], subgraph['n_item_bias'] = item_vec_and_bias(subgraph,
-                                                                            subgraph['n_item_id'])
+        for prefix in ['p_', 'n_']:
+            subgraph[prefix + 'item_vec'], subgraph[prefix + 'item_bias'] = item_lookups(
+                subgraph, subgraph[prefix + 'item_id'], total_items, dim_item_embed, l2_reg)
 
     @s.itemgraph(ins=['item_id'], outs=['item_vec', 'item_bias'])
     def serve_item_graph(subgraph):
-        subgraph['item_vec'], subgraph['item_bias'] = item_vec_and_bias(subgraph,
-                                                                        subgraph['item_id'])
+        subgraph['item_vec'], subgraph['item_bias'] = item_lookups(
+            subgraph, subgraph['item_id'], total_items, dim_item_embed, l2_reg)
 
-    @t.interactiongraph(ins=['user_vec', 'p_item_vec', 'p_item_bias', 'n_item_vec',
-                             'n_item_bias'])
-    def train_interaction_graph(subgraph):
-        PairwiseLog(user_vec=subgraph['user_vec'], p_item_vec=subgraph['p_item_vec'],
-                    n_item_vec=subgraph['n_item_vec'], p_item_bias=subgraph['p_item_bias'],
-                    n_item_bias=subgraph['n_item_bias'], subgraph=subgraph, train=True,
-                    scope='PairwiseLog')
-
-    @s.interactiongraph(ins=['user_vec', 'item_vec', 'item_bias'])
-    def serve_interaction_graph(subgraph):
-        PairwiseLog(user_vec=subgraph['user_vec'], item_vec=subgraph['item_vec'],
-                    item_bias=subgraph['item_bias'], subgraph=subgraph, train=False,
-                    scope='PairwiseLog')
-
+    declare_pairwise_interactions(rec, PairwiseLog, 'PairwiseLog')
     declare_adam(rec)
 
     @t.connector

@@ -2,9 +2,9 @@
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import check_l2_reg, check_number
-from openrec.tf1.modules.extractions import LatentFactor
 from openrec.tf1.modules.interactions import PointwiseMSE
-from openrec.tf1.recommenders._common import (check_batch_size, declare_adam, placeholders,
+from openrec.tf1.recommenders._common import (check_batch_size, connect_label, declare_adam,
+                                              declare_user_lookup, item_lookups, placeholders,
                                               positive_ints)
 from openrec.tf1.recommenders.recommender import Recommender
 
@@ -66,7 +66,8 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     Kept from the original (and unlike the 0.1 ``PMF``): no ½ factor and an unsquared
     weight in the error; the training graph registers its prediction as an output, so
     ``train()`` returns it under ``'outputs'``; the serving graph registers the L2 terms
-    when ``l2_reg`` is set; training placeholders are fixed to ``batch_size``.
+    when ``l2_reg`` is set; training placeholders are fixed to ``batch_size``; ids are
+    not checked per batch (TensorFlow's lookup error).
 
     Changed: ``dim_user_embed ≠ dim_item_embed`` raises a ``ValueError`` at ``build()``
     (the original failed with a TensorFlow shape error or silently broadcast a width of
@@ -100,24 +101,13 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
     def serve_input_graph(subgraph):
         placeholders(subgraph, [(name, tf.int32, [None]) for name in ['user_id', 'item_id']])
 
-    @t.usergraph(ins=['user_id'], outs=['user_vec'])
-    @s.usergraph(ins=['user_id'], outs=['user_vec'])
-    def user_graph(subgraph):
-        _, subgraph['user_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
-                                               id_=subgraph['user_id'],
-                                               shape=[total_users, dim_user_embed],
-                                               subgraph=subgraph, scope='user')
+    declare_user_lookup(rec, total_users, dim_user_embed, l2_reg)
 
     @t.itemgraph(ins=['item_id'], outs=['item_vec', 'item_bias'])
     @s.itemgraph(ins=['item_id'], outs=['item_vec', 'item_bias'])
     def item_graph(subgraph):
-        _, subgraph['item_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
-                                               id_=subgraph['item_id'],
-                                               shape=[total_items, dim_item_embed],
-                                               subgraph=subgraph, scope='item')
-        _, subgraph['item_bias'] = LatentFactor(l2_reg=l2_reg, init='zero', id_=subgraph['item_id'],
-                                                shape=[total_items, 1], subgraph=subgraph,
-                                                scope='item_bias')
+        subgraph['item_vec'], subgraph['item_bias'] = item_lookups(
+            subgraph, subgraph['item_id'], total_items, dim_item_embed, l2_reg)
 
     @t.interactiongraph(ins=['user_vec', 'item_vec', 'item_bias', 'label'])
     def train_interaction_graph(subgraph):
@@ -142,8 +132,5 @@ def PMF(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, a=
         graph.interactiongraph['item_vec'] = graph.itemgraph['item_vec']
         graph.interactiongraph['item_bias'] = graph.itemgraph['item_bias']
 
-    @t.connector.extend
-    def train_connect(graph):
-        graph.interactiongraph['label'] = graph.inputgraph['label']
-
+    connect_label(rec)
     return rec

@@ -1,9 +1,9 @@
 """The RNNRec recommender function of the OpenRec 0.2 API."""
 from openrec._checks import check_l2_reg
-from openrec.tf1.modules.extractions import LatentFactor
 from openrec.tf1.modules.interactions import RNNSoftmax
-from openrec.tf1.recommenders._common import (check_batch_size, declare_adam,
-                                              declare_sequence_inputs, positive_ints)
+from openrec.tf1.recommenders._common import (check_batch_size, connect_label, declare_adam,
+                                              declare_sequence_inputs, declare_sequence_lookup,
+                                              positive_ints)
 from openrec.tf1.recommenders.recommender import Recommender
 
 
@@ -77,8 +77,8 @@ def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_r
     References
     ----------
     .. [#rnnrec] Hidasi, B., Karatzoglou, A., Baltrunas, L. and Tikk, D., 2016. Session-based
-       recommendations with recurrent neural networks. In International Conference on
-       Learning Representations.
+       recommendations with recurrent neural networks. In International Conference on Learning
+       Representations.
     """
     batch_size = check_batch_size(batch_size)
     dim_item_embed, max_seq_len, total_items, num_units = positive_ints(
@@ -92,13 +92,7 @@ def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_r
     s = rec.servegraph
     declare_sequence_inputs(rec, batch_size, max_seq_len)
 
-    @t.itemgraph(ins=['seq_item_id'], outs=['seq_item_vec'])
-    @s.itemgraph(ins=['seq_item_id'], outs=['seq_item_vec'])
-    def item_graph(subgraph):
-        _, subgraph['seq_item_vec'] = LatentFactor(l2_reg=l2_reg, init='normal',
-                                                   id_=subgraph['seq_item_id'],
-                                                   shape=[total_items, dim_item_embed],
-                                                   subgraph=subgraph, scope='item')
+    declare_sequence_lookup(rec, ['seq_item_id'], total_items, dim_item_embed, l2_reg)
 
     @t.interactiongraph(ins=['seq_item_vec', 'seq_len', 'label'])
     def train_interaction_graph(subgraph):
@@ -120,8 +114,5 @@ def RNNRec(batch_size, dim_item_embed, max_seq_len, total_items, num_units, l2_r
         graph.interactiongraph['seq_item_vec'] = graph.itemgraph['seq_item_vec']
         graph.interactiongraph['seq_len'] = graph.inputgraph['seq_len']
 
-    @t.connector.extend
-    def train_connect(graph):
-        graph.interactiongraph['label'] = graph.inputgraph['label']
-
+    connect_label(rec)
     return rec

@@ -4,6 +4,7 @@ import tensorflow.compat.v1 as tf
 from openrec.tf1.modules.extractions import LatentFactor
 from openrec.tf1.modules.interactions import PairwiseEuDist
 from openrec.tf1.recommenders import BPR
+from openrec.tf1.recommenders._common import declare_pairwise_interactions
 
 
 def _censor(embedding, ids):
@@ -69,8 +70,8 @@ def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l
     References
     ----------
     .. [#ucml] Hsieh, C.K., Yang, L., Cui, Y., Lin, T.Y., Belongie, S. and Estrin, D., 2017.
-       Collaborative metric learning. In Proceedings of the 26th International Conference
-       on World Wide Web (pp. 193-201).
+       Collaborative metric learning. In Proceedings of the 26th International Conference on
+       World Wide Web (pp. 193-201).
     """
     # BPR validates every argument before it declares anything
     rec = BPR(batch_size=batch_size, dim_user_embed=dim_user_embed,
@@ -78,7 +79,6 @@ def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l
               l2_reg=l2_reg, init_model_dir=init_model_dir, save_model_dir=save_model_dir,
               train=train, serve=serve)
     t = rec.traingraph
-    s = rec.servegraph
 
     @t.usergraph.extend
     def censor_user(subgraph):
@@ -95,18 +95,5 @@ def UCML(batch_size, dim_user_embed, dim_item_embed, total_users, total_items, l
         subgraph.register_global_operation(_censor(item_embedding, item_ids),
                                            identifier='censor_embedding')
 
-    @t.interactiongraph(ins=['user_vec', 'p_item_vec', 'n_item_vec', 'p_item_bias',
-                             'n_item_bias'])
-    def train_interaction_graph(subgraph):
-        PairwiseEuDist(user_vec=subgraph['user_vec'], p_item_vec=subgraph['p_item_vec'],
-                       n_item_vec=subgraph['n_item_vec'], p_item_bias=subgraph['p_item_bias'],
-                       n_item_bias=subgraph['n_item_bias'], subgraph=subgraph, train=True,
-                       scope='PairwiseEuDist')
-
-    @s.interactiongraph(ins=['user_vec', 'item_vec', 'item_bias'])
-    def serve_interaction_graph(subgraph):
-        PairwiseEuDist(user_vec=subgraph['user_vec'], item_vec=subgraph['item_vec'],
-                       item_bias=subgraph['item_bias'], subgraph=subgraph, train=False,
-                       scope='PairwiseEuDist')
-
+    declare_pairwise_interactions(rec, PairwiseEuDist, 'PairwiseEuDist')
     return rec

@@ -1,16 +1,15 @@
 """The VanillaYouTubeRec recommender function of the OpenRec 0.2 API."""
 from openrec._checks import check_l2_reg, check_rate
-from openrec.tf1.modules.extractions import LatentFactor
-from openrec.tf1.modules.interactions import MLPSoftmax
-from openrec.tf1.recommenders._common import (check_batch_size, declare_adam,
-                                              declare_sequence_inputs, positive_ints)
+from openrec.tf1.recommenders._common import (check_batch_size, connect_label, declare_adam,
+                                              declare_mlp_softmax, declare_sequence_inputs,
+                                              declare_sequence_lookup, positive_ints)
 from openrec.tf1.recommenders.recommender import Recommender
 
 
 def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_reg_embed=None,
                       l2_reg_mlp=None, dropout=None, init_model_dir=None,
                       save_model_dir='Vanilla_YouTubeRec/', train=True, serve=False):
-    """Next-item recommendation from the averaged item history (YouTube's candidate generator [#vanilla_youtube]_).
+    """YouTube-style next-item recommendation [#vanilla_youtube]_ from the averaged item history.
 
     The item embeddings of a user's padded history are summed up to its length and
     divided by ``max_seq_len`` (``ē``); a two-layer MLP gives logits over all items,
@@ -66,16 +65,17 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
     Kept from the original: the history is averaged over ``max_seq_len``, not over its
     length; scores are logits ``[N, total_items]`` (not squeezed, no softmax); the L2
     term of the embeddings covers padding positions too; ``seq_len`` is connected to the
-    item graph but unused there; training placeholders are fixed to ``batch_size``.
+    item graph but unused there; training placeholders are fixed to ``batch_size``; ids
+    and labels outside ``[0, total_items)`` fail in TensorFlow at run time.
 
     Changed: ``dropout`` outside ``[0, 1)`` raises a ``ValueError`` at the call (the
     original failed at ``build()``); arguments are validated at the call.
 
     References
     ----------
-    .. [#vanilla_youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
-       recommendations. In Proceedings of the 10th ACM Conference on Recommender Systems
-       (pp. 191-198).
+    .. [#vanilla_youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks
+       for YouTube recommendations. In Proceedings of the 10th ACM Conference on Recommender
+       Systems (pp. 191-198).
     """
     batch_size = check_batch_size(batch_size)
     dim_item_embed, max_seq_len, total_items = positive_ints(
@@ -90,28 +90,10 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
     t = rec.traingraph
     s = rec.servegraph
     declare_sequence_inputs(rec, batch_size, max_seq_len)
-
-    @t.itemgraph(ins=['seq_item_id', 'seq_len'], outs=['seq_item_vec'])
-    @s.itemgraph(ins=['seq_item_id', 'seq_len'], outs=['seq_item_vec'])
-    def item_graph(subgraph):
-        _, subgraph['seq_item_vec'] = LatentFactor(l2_reg=l2_reg_embed, init='normal',
-                                                   id_=subgraph['seq_item_id'],
-                                                   shape=[total_items, dim_item_embed],
-                                                   subgraph=subgraph, scope='item')
-
-    @t.interactiongraph(ins=['seq_item_vec', 'seq_len', 'label'])
-    def train_interaction_graph(subgraph):
-        MLPSoftmax(user=None, item=subgraph['seq_item_vec'], seq_len=subgraph['seq_len'],
-                   max_seq_len=max_seq_len, dims=[dim_item_embed, total_items],
-                   l2_reg=l2_reg_mlp, labels=subgraph['label'], dropout=dropout, train=True,
-                   subgraph=subgraph, scope='MLPSoftmax')
-
-    @s.interactiongraph(ins=['seq_item_vec', 'seq_len'])
-    def serve_interaction_graph(subgraph):
-        MLPSoftmax(user=None, item=subgraph['seq_item_vec'], seq_len=subgraph['seq_len'],
-                   max_seq_len=max_seq_len, dims=[dim_item_embed, total_items],
-                   l2_reg=l2_reg_mlp, train=False, subgraph=subgraph, scope='MLPSoftmax')
-
+    declare_sequence_lookup(rec, ['seq_item_id', 'seq_len'], total_items, dim_item_embed,
+                            l2_reg_embed)
+    declare_mlp_softmax(rec, False, max_seq_len, [dim_item_embed, total_items], l2_reg_mlp,
+                        dropout)
     declare_adam(rec)
 
     @t.connector
@@ -122,8 +104,5 @@ def VanillaYouTubeRec(batch_size, dim_item_embed, max_seq_len, total_items, l2_r
         graph.interactiongraph['seq_item_vec'] = graph.itemgraph['seq_item_vec']
         graph.interactiongraph['seq_len'] = graph.inputgraph['seq_len']
 
-    @t.connector.extend
-    def train_connect(graph):
-        graph.interactiongraph['label'] = graph.inputgraph['label']
-
+    connect_label(rec)
     return rec

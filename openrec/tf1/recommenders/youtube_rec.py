@@ -5,9 +5,8 @@ import tensorflow.compat.v1 as tf
 
 from openrec._checks import ArgumentError, ArgumentTypeError
 from openrec.tf1.modules.extractions import LatentFactor
-from openrec.tf1.modules.interactions import MLPSoftmax
 from openrec.tf1.recommenders import VanillaYouTubeRec
-from openrec.tf1.recommenders._common import placeholders, positive_ints
+from openrec.tf1.recommenders._common import declare_mlp_softmax, placeholders, positive_ints
 
 # the keys read from each dict argument (Q19 of the spec: all checked at the call)
 _KEYS = (('user_dict', ('gender', 'geo')), ('item_dict', ('id',)),
@@ -119,9 +118,9 @@ def YouTubeRec(batch_size, user_dict, item_dict, dim_user_embed, dim_item_embed,
 
     References
     ----------
-    .. [#youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for YouTube
-       recommendations. In Proceedings of the 10th ACM Conference on Recommender Systems
-       (pp. 191-198).
+    .. [#youtube] Covington, P., Adams, J. and Sargin, E., 2016. Deep neural networks for
+       YouTube recommendations. In Proceedings of the 10th ACM Conference on Recommender
+       Systems (pp. 191-198).
     """
     sizes = _dict_values(user_dict=user_dict, item_dict=item_dict, dim_user_embed=dim_user_embed,
                          dim_item_embed=dim_item_embed)
@@ -161,18 +160,7 @@ def YouTubeRec(batch_size, user_dict, item_dict, dim_user_embed, dim_item_embed,
                               scope='user_geo')
         subgraph['user_vec'] = tf.concat([gender, geo], axis=1)
 
-    @t.interactiongraph(ins=['user_vec', 'seq_item_vec', 'seq_len', 'label'])
-    def train_interaction_graph(subgraph):
-        MLPSoftmax(user=subgraph['user_vec'], item=subgraph['seq_item_vec'],
-                   seq_len=subgraph['seq_len'], max_seq_len=max_seq_len, dims=dims,
-                   l2_reg=l2_reg_mlp, labels=subgraph['label'], dropout=dropout, train=True,
-                   subgraph=subgraph, scope='MLPSoftmax')
-
-    @s.interactiongraph(ins=['user_vec', 'seq_item_vec', 'seq_len'])
-    def serve_interaction_graph(subgraph):
-        MLPSoftmax(user=subgraph['user_vec'], item=subgraph['seq_item_vec'],
-                   seq_len=subgraph['seq_len'], max_seq_len=max_seq_len, dims=dims,
-                   l2_reg=l2_reg_mlp, train=False, subgraph=subgraph, scope='MLPSoftmax')
+    declare_mlp_softmax(rec, True, max_seq_len, dims, l2_reg_mlp, dropout)
 
     @t.connector.extend
     @s.connector.extend
