@@ -81,6 +81,10 @@ def _read_users_dat(path):
 
 
 def _splits(path, names):
+    missing = [name for name in names if not os.path.exists(os.path.join(path, 'user_data_%s.npy' % name))]
+    if missing:
+        raise FileNotFoundError('%s: expected users.dat or user_data_{%s}.npy, missing %s'
+                                % (path, ','.join(names), ', '.join('user_data_%s.npy' % n for n in missing)))
     return {name + '_data': np.load(os.path.join(path, 'user_data_%s.npy' % name)) for name in names}
 
 
