@@ -1,0 +1,165 @@
+"""OpenRec 0.2 BPR through ModelTrainer on citeulike-a: training rate, evaluation times.
+
+The setting of ``examples/tf1/bpr_citeulike.py`` on ``../shared/data/citeulike-a``
+(override with ``--data``; one validation and one test item held out per user, as
+OpenRec's tutorial): ``BPR(batch_size=1000, dim 50)``, ``RandomPairwiseSampler(
+batch_size=1000, num_process=5)``, ``EvaluationSampler(batch_size=1000)`` over
+``Dataset(val, num_negatives=500)`` (5551 users x 501 candidates), ``AUC()``. In one run:
+
+* graph-only rate: ``model.train`` fed one fixed batch over and over (the limit), vs
+  ModelTrainer rate: ``ModelTrainer.train(total_iter=--steps, ...)`` with the sampler
+  (stdout to /dev/null, sampler restart included); medians of interleaved rounds, and
+  their ratio (goal >= 0.9);
+* one ``EvaluationSampler`` pass over all users on its own, ``reset()`` to
+  ``(None, None)`` (goal <= 1.5 s; the original: 6.3 s);
+* one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving,
+  metrics; AUC, then AUC + Recall@10..100), with the seconds spent in ``model.serve``
+  alone; the first evaluation after training also copies the model to the serving
+  graph (checkpoint write + restore), timed separately.
+
+Usage: ``python benchmarks/tf1_train_bpr.py [--data DIR] [--steps N] [--rounds N]``.
+"""
+import argparse
+import contextlib
+import os
+import sys
+import tempfile
+import time
+
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+import numpy as np  # noqa: E402
+
+from openrec import ModelTrainer  # noqa: E402
+from openrec.tf1.recommenders import BPR  # noqa: E402
+from openrec.tf1.utils import Dataset  # noqa: E402
+from openrec.tf1.utils.evaluators import AUC, Recall  # noqa: E402
+from openrec.tf1.utils.samplers import EvaluationSampler, RandomPairwiseSampler  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'examples', 'tf1'))
+import dataloader  # noqa: E402  (the example scripts' loader)
+
+DEFAULT_DATA = os.path.join(HERE, '..', '..', 'shared', 'data', 'citeulike-a')
+BATCH, DIM = 1000, 50
+
+
+@contextlib.contextmanager
+def quiet():
+    """The trainer's lines (one ``\\r`` line per step) go to /dev/null."""
+    with open(os.devnull, 'w') as devnull, contextlib.redirect_stdout(devnull):
+        yield
+
+
+def interleaved(measures, rounds):
+    """Median of each measure's per-round value, measured in alternation (load-robust)."""
+    values = {name: [] for name in measures}
+    for _ in range(rounds):
+        for name, measure in measures.items():
+            values[name].append(measure())
+    return {name: float(np.median(v)) for name, v in values.items()}
+
+
+def seconds(func):
+    began = time.perf_counter()
+    func()
+    return time.perf_counter() - began
+
+
+def sampler_pass(sampler):
+    """One evaluation pass of ``sampler`` from ``reset()`` to ``(None, None)``, unscored."""
+    sampler.reset()
+    while sampler.next_batch()[1] is not None:
+        pass
+
+
+class ServeTimer(object):
+    """Wraps ``model.serve`` to add up the seconds spent in it."""
+
+    def __init__(self, model):
+        self.model, self.total = model, 0.0
+
+    def __call__(self, batch_data, **kwargs):
+        began = time.perf_counter()
+        try:
+            return self._serve(batch_data, **kwargs)
+        finally:
+            self.total += time.perf_counter() - began
+
+    def __enter__(self):
+        self._serve = self.model.serve
+        self.model.serve = self
+        return self
+
+    def __exit__(self, *exc):
+        self.model.serve = self._serve
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--data', default=DEFAULT_DATA)
+    parser.add_argument('--steps', type=int, default=500, help='training steps per round')
+    parser.add_argument('--rounds', type=int, default=5)
+    args = parser.parse_args()
+
+    raw = dataloader.load_citeulike(args.data)
+    users, items = raw['total_users'], raw['total_items']
+    train = Dataset(raw['train_data'], users, items, name='Train')
+    np.random.seed(0)
+    val = Dataset(raw['val_data'], users, items, name='Val', num_negatives=500)
+    print('citeulike-a: %d users, %d items, %d train / %d val rows'
+          % (users, items, len(raw['train_data']), len(raw['val_data'])))
+
+    save_dir = tempfile.mkdtemp(prefix='tf1_train_bpr_')
+    model = BPR(batch_size=BATCH, total_users=users, total_items=items, dim_user_embed=DIM,
+                dim_item_embed=DIM, save_model_dir=save_dir, train=True, serve=True)
+    trainer = ModelTrainer(model=model)
+    train_sampler = RandomPairwiseSampler(batch_size=BATCH, dataset=train, num_process=5)
+    val_sampler = EvaluationSampler(batch_size=BATCH, dataset=val)
+
+    fixed = train_sampler.next_batch()
+    model.train(fixed)  # warm-up
+
+    def graph_only():
+        return args.steps * BATCH / seconds(lambda: [model.train(fixed) for _ in range(args.steps)])
+
+    def model_trainer():
+        with quiet():
+            return args.steps * BATCH / seconds(lambda: trainer.train(
+                total_iter=args.steps, eval_iter=args.steps, save_iter=args.steps + 1,
+                train_sampler=train_sampler))
+
+    rates = interleaved({'graph': graph_only, 'trainer': model_trainer}, args.rounds)
+    print('training (batch %d, dim %d, Adam): graph-only %.0f samples/s | ModelTrainer %.0f '
+          'samples/s | ratio %.2f (goal >= 0.9)'
+          % (BATCH, DIM, rates['graph'], rates['trainer'], rates['trainer'] / rates['graph']))
+
+    passes = [seconds(lambda: sampler_pass(val_sampler)) for _ in range(5)]
+    print('EvaluationSampler pass over %d users x 501 items: first %.2f s, median of 5 %.2f s '
+          '(goal <= 1.5 s; original 6.3 s)' % (users, passes[0], float(np.median(passes))))
+
+    model.train(fixed)
+    sync = seconds(lambda: model.serve(fixed_serve(fixed)))
+    for evaluators in ([AUC()], [AUC(), Recall(recall_at=list(range(10, 101, 10)))]):
+        with quiet():  # sets the evaluators and resets the samplers; no training step
+            trainer.train(total_iter=0, eval_iter=0, save_iter=0, train_sampler=train_sampler,
+                          eval_samplers=[val_sampler], evaluators=evaluators)
+        with quiet(), ServeTimer(model) as serve:
+            runs = [seconds(lambda: trainer._evaluate(val_sampler)) for _ in range(3)]
+        with quiet():
+            auc = float(np.mean(trainer._evaluate(val_sampler)['AUC']))
+        print('ModelTrainer evaluation of %d users (%s): median of 3 %.2f s, of which '
+              'model.serve %.2f s; AUC %.4f' % (users, ' + '.join(e.name for e in evaluators),
+                                                float(np.median(runs)), serve.total / 3, auc))
+    print('first serve after training (train-to-serve copy through %s/model.ckpt): %.2f s'
+          % (save_dir, sync))
+    train_sampler.close()
+    val_sampler.close()
+
+
+def fixed_serve(batch):
+    """A serving batch of the training batch's users and positive items."""
+    return {'user_id': batch['user_id'], 'item_id': batch['p_item_id']}
+
+
+if __name__ == '__main__':
+    main()
