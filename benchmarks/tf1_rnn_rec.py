@@ -10,7 +10,8 @@ num_process=1)``, ``TemporalEvaluationSampler(max_seq_len=100)``, ``AUC()`` and
 
 * graph-only rate (``model.train`` on one fixed batch) vs ModelTrainer rate
   (``ModelTrainer.train(total_iter=--steps, ...)`` with the sampler, stdout to
-  /dev/null), medians of interleaved rounds, and their ratio;
+  /dev/null), in alternating rounds: the median rates and the median of the rounds'
+  ratios;
 * one ``TemporalEvaluationSampler`` pass over all users on its own;
 * one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving of
   one ``[1, 14598]`` score row per user, metrics), with the seconds in ``model.serve``.
@@ -30,7 +31,7 @@ from openrec.tf1.recommenders import RNNRec  # noqa: E402
 from openrec.tf1.utils import Dataset  # noqa: E402
 from openrec.tf1.utils.evaluators import AUC, Recall  # noqa: E402
 from openrec.tf1.utils.samplers import TemporalEvaluationSampler, TemporalSampler  # noqa: E402
-from tf1_train_bpr import ServeTimer, interleaved, quiet, sampler_pass, seconds  # noqa: E402
+from tf1_train_bpr import evaluations, interleaved, print_rates, quiet, sampler_pass, seconds  # noqa: E402
 
 USERS, ITEMS, BATCH, MAX_SEQ_LEN = 992, 14598, 256, 100
 
@@ -69,11 +70,8 @@ def main():
                 total_iter=args.steps, eval_iter=args.steps, save_iter=args.steps + 1,
                 train_sampler=train_sampler))
 
-    rates = interleaved({'graph': graph_only, 'trainer': model_trainer}, args.rounds)
-    print('training (batch %d, max_seq_len %d, GRU 32, full softmax over %d items): graph-only '
-          '%.0f samples/s | ModelTrainer %.0f samples/s | ratio %.2f'
-          % (BATCH, MAX_SEQ_LEN, ITEMS, rates['graph'], rates['trainer'],
-             rates['trainer'] / rates['graph']))
+    print_rates('training (batch %d, max_seq_len %d, GRU 32, softmax over %d items)'
+                % (BATCH, MAX_SEQ_LEN, ITEMS), interleaved(graph_only, model_trainer, args.rounds))
 
     passes = [seconds(lambda: sampler_pass(test_sampler)) for _ in range(5)]
     print('TemporalEvaluationSampler pass over %d users: first %.2f s, median of 5 %.2f s'
@@ -84,13 +82,12 @@ def main():
                       eval_samplers=[test_sampler], evaluators=[AUC(), Recall(recall_at=[100, 500])])
     with quiet():
         seconds(lambda: trainer._evaluate(test_sampler))  # includes the train-to-serve copy
-        with ServeTimer(model) as serve:
-            runs = [seconds(lambda: trainer._evaluate(test_sampler)) for _ in range(3)]
+        runs, serve = evaluations(trainer, model, test_sampler, 3)
         results = trainer._evaluate(test_sampler)
     print('ModelTrainer evaluation of %d users (AUC + Recall@100, 500 over %d items): median of 3 '
           '%.2f s, of which model.serve %.2f s; AUC %.4f after %d training steps'
-          % (len(results['AUC']), ITEMS, float(np.median(runs)), serve.total / 3,
-             float(np.mean(results['AUC'])), args.rounds * args.steps + 1))
+          % (len(results['AUC']), ITEMS, runs, serve,
+             float(np.mean(results["AUC"])), 2 * args.rounds * args.steps + 1))
     train_sampler.close()
     test_sampler.close()
 

@@ -8,8 +8,8 @@ batch_size=1000, num_process=5)``, ``EvaluationSampler(batch_size=1000)`` over
 
 * graph-only rate: ``model.train`` fed one fixed batch over and over (the limit), vs
   ModelTrainer rate: ``ModelTrainer.train(total_iter=--steps, ...)`` with the sampler
-  (stdout to /dev/null, sampler restart included); medians of interleaved rounds, and
-  their ratio (goal >= 0.9);
+  (stdout to /dev/null, sampler restart included), in alternating rounds: the median
+  rates and the median of the rounds' ratios (goal >= 0.9);
 * one ``EvaluationSampler`` pass over all users on its own, ``reset()`` to
   ``(None, None)`` (goal <= 1.5 s; the original: 6.3 s);
 * one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving,
@@ -50,13 +50,16 @@ def quiet():
         yield
 
 
-def interleaved(measures, rounds):
-    """Median of each measure's per-round value, measured in alternation (load-robust)."""
-    values = {name: [] for name in measures}
-    for _ in range(rounds):
-        for name, measure in measures.items():
-            values[name].append(measure())
-    return {name: float(np.median(v)) for name, v in values.items()}
+def interleaved(graph, pipeline, rounds):
+    """Median rates of ``graph()`` and ``pipeline()`` measured in alternation, and the
+    median of the per-round ratios pipeline / graph (robust to load changes between rounds)."""
+    rates = np.array([(graph(), pipeline()) for _ in range(rounds)])
+    return np.median(rates[:, 0]), np.median(rates[:, 1]), np.median(rates[:, 1] / rates[:, 0])
+
+
+def print_rates(what, rates):
+    print('%s: graph-only %.0f samples/s | ModelTrainer %.0f samples/s | ratio %.2f (median of '
+          'the rounds\' ratios; goal >= 0.9)' % ((what,) + tuple(rates)))
 
 
 def seconds(func):
@@ -94,11 +97,21 @@ class ServeTimer(object):
         self.model.serve = self._serve
 
 
+def evaluations(trainer, model, sampler, count):
+    """Median seconds of ``count`` ``trainer._evaluate(sampler)`` calls, and of their
+    time in ``model.serve``."""
+    times = []
+    for _ in range(count):
+        with ServeTimer(model) as serve:
+            times.append((seconds(lambda: trainer._evaluate(sampler)), serve.total))
+    return tuple(np.median(times, axis=0))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data', default=DEFAULT_DATA)
-    parser.add_argument('--steps', type=int, default=500, help='training steps per round')
-    parser.add_argument('--rounds', type=int, default=5)
+    parser.add_argument('--steps', type=int, default=300, help='training steps per round')
+    parser.add_argument('--rounds', type=int, default=9)
     args = parser.parse_args()
 
     raw = dataloader.load_citeulike(args.data)
@@ -128,10 +141,8 @@ def main():
                 total_iter=args.steps, eval_iter=args.steps, save_iter=args.steps + 1,
                 train_sampler=train_sampler))
 
-    rates = interleaved({'graph': graph_only, 'trainer': model_trainer}, args.rounds)
-    print('training (batch %d, dim %d, Adam): graph-only %.0f samples/s | ModelTrainer %.0f '
-          'samples/s | ratio %.2f (goal >= 0.9)'
-          % (BATCH, DIM, rates['graph'], rates['trainer'], rates['trainer'] / rates['graph']))
+    print_rates('training (batch %d, dim %d, Adam)' % (BATCH, DIM),
+                interleaved(graph_only, model_trainer, args.rounds))
 
     passes = [seconds(lambda: sampler_pass(val_sampler)) for _ in range(5)]
     print('EvaluationSampler pass over %d users x 501 items: first %.2f s, median of 5 %.2f s '
@@ -143,13 +154,13 @@ def main():
         with quiet():  # sets the evaluators and resets the samplers; no training step
             trainer.train(total_iter=0, eval_iter=0, save_iter=0, train_sampler=train_sampler,
                           eval_samplers=[val_sampler], evaluators=evaluators)
-        with quiet(), ServeTimer(model) as serve:
-            runs = [seconds(lambda: trainer._evaluate(val_sampler)) for _ in range(3)]
+        with quiet():
+            runs, serve = evaluations(trainer, model, val_sampler, 3)
         with quiet():
             auc = float(np.mean(trainer._evaluate(val_sampler)['AUC']))
         print('ModelTrainer evaluation of %d users (%s): median of 3 %.2f s, of which '
               'model.serve %.2f s; AUC %.4f' % (users, ' + '.join(e.name for e in evaluators),
-                                                float(np.median(runs)), serve.total / 3, auc))
+                                                runs, serve, auc))
     print('first serve after training (train-to-serve copy through %s/model.ckpt): %.2f s'
           % (save_dir, sync))
     train_sampler.close()
