@@ -10,8 +10,8 @@ num_process=1)``, ``TemporalEvaluationSampler(max_seq_len=100)``, ``AUC()`` and
 
 * graph-only rate (``model.train`` on one fixed batch) vs ModelTrainer rate
   (``ModelTrainer.train(total_iter=--steps, ...)`` with the sampler, stdout to
-  /dev/null), in alternating rounds: the median rates and the median of the rounds'
-  ratios;
+  /dev/null), in alternating rounds: the median rates, the median of the rounds'
+  ratios and the ratio of the best rounds;
 * one ``TemporalEvaluationSampler`` pass over all users on its own;
 * one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving of
   one ``[1, 14598]`` score row per user, metrics), with the seconds in ``model.serve``.
