@@ -31,7 +31,8 @@ from openrec.tf1.recommenders import RNNRec  # noqa: E402
 from openrec.tf1.utils import Dataset  # noqa: E402
 from openrec.tf1.utils.evaluators import AUC, Recall  # noqa: E402
 from openrec.tf1.utils.samplers import TemporalEvaluationSampler, TemporalSampler  # noqa: E402
-from tf1_train_bpr import evaluations, interleaved, print_rates, quiet, sampler_pass, seconds  # noqa: E402
+from tf1_train_bpr import (evaluations, print_rates, quiet, sampler_pass, seconds,  # noqa: E402
+                          training_rates)
 
 USERS, ITEMS, BATCH, MAX_SEQ_LEN = 992, 14598, 256, 100
 
@@ -42,7 +43,8 @@ def main():
     parser.add_argument('--rounds', type=int, default=5)
     args = parser.parse_args()
 
-    data = make_sequence_data(num_users=USERS, num_items=ITEMS, num_geo=67, chains_per_user=(50, 65))
+    data = make_sequence_data(num_users=USERS, num_items=ITEMS, num_geo=67,
+                              chains_per_user=(50, 65))
     train = Dataset(data['train'], USERS, ITEMS, sortby='ts', name='Train')
     test = Dataset(data['test'], USERS, ITEMS, sortby='ts', name='Test')
     print('generated lastfm-scale data: %d users, %d items, %d train / %d test rows, '
@@ -58,20 +60,9 @@ def main():
                                     num_process=1)
     test_sampler = TemporalEvaluationSampler(dataset=test, max_seq_len=MAX_SEQ_LEN)
 
-    fixed = train_sampler.next_batch()
-    model.train(fixed)  # warm-up
-
-    def graph_only():
-        return args.steps * BATCH / seconds(lambda: [model.train(fixed) for _ in range(args.steps)])
-
-    def model_trainer():
-        with quiet():
-            return args.steps * BATCH / seconds(lambda: trainer.train(
-                total_iter=args.steps, eval_iter=args.steps, save_iter=args.steps + 1,
-                train_sampler=train_sampler))
-
     print_rates('training (batch %d, max_seq_len %d, GRU 32, softmax over %d items)'
-                % (BATCH, MAX_SEQ_LEN, ITEMS), interleaved(graph_only, model_trainer, args.rounds))
+                % (BATCH, MAX_SEQ_LEN, ITEMS),
+                training_rates(trainer, model, train_sampler, BATCH, args.steps, args.rounds))
 
     passes = [seconds(lambda: sampler_pass(test_sampler)) for _ in range(5)]
     print('TemporalEvaluationSampler pass over %d users: first %.2f s, median of 5 %.2f s'
@@ -79,7 +70,8 @@ def main():
 
     with quiet():  # sets the evaluators and resets the samplers; no training step
         trainer.train(total_iter=0, eval_iter=0, save_iter=0, train_sampler=train_sampler,
-                      eval_samplers=[test_sampler], evaluators=[AUC(), Recall(recall_at=[100, 500])])
+                      eval_samplers=[test_sampler],
+                      evaluators=[AUC(), Recall(recall_at=[100, 500])])
     with quiet():
         seconds(lambda: trainer._evaluate(test_sampler))  # includes the train-to-serve copy
         runs, serve = evaluations(trainer, model, test_sampler, 3)

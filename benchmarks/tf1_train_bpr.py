@@ -50,14 +50,40 @@ def quiet():
         yield
 
 
-def interleaved(graph, pipeline, rounds):
-    """Rates of ``graph()`` and ``pipeline()`` measured in alternating rounds.
+def seconds(func):
+    began = time.perf_counter()
+    func()
+    return time.perf_counter() - began
 
-    Returns the median rates, the median of the rounds' ratios pipeline / graph, and the
-    ratio of the best rounds (max / max): other jobs on the machine slow single rounds
-    by up to 2x, so one ratio is noise; the median ratio and the best rounds are not.
+
+def sampler_pass(sampler):
+    """One evaluation pass of ``sampler`` from ``reset()`` to ``(None, None)``, unscored."""
+    sampler.reset()
+    while sampler.next_batch()[1] is not None:
+        pass
+
+
+def training_rates(trainer, model, sampler, batch_size, steps, rounds):
+    """Graph-only and ModelTrainer training rates (samples/s), in alternating rounds.
+
+    Graph-only: ``model.train`` on one fixed batch of ``sampler``; ModelTrainer:
+    ``trainer.train(total_iter=steps, ...)`` with ``sampler``. Returns the median rates,
+    the median of the rounds' ratios trainer / graph, and the ratio of the best rounds
+    (max / max): other jobs on the machine slow single rounds by up to 2x, so one ratio
+    is noise; the median ratio and the best rounds are not.
     """
-    rates = np.array([(graph(), pipeline()) for _ in range(rounds)])
+    fixed = sampler.next_batch()
+    model.train(fixed)  # warm-up
+
+    def graph_only():
+        return steps * batch_size / seconds(lambda: [model.train(fixed) for _ in range(steps)])
+
+    def model_trainer():
+        with quiet():
+            return steps * batch_size / seconds(lambda: trainer.train(
+                total_iter=steps, eval_iter=steps, save_iter=steps + 1, train_sampler=sampler))
+
+    rates = np.array([(graph_only(), model_trainer()) for _ in range(rounds)])
     best = rates.max(axis=0)
     return (np.median(rates[:, 0]), np.median(rates[:, 1]),
             np.median(rates[:, 1] / rates[:, 0]), best[1] / best[0])
@@ -65,7 +91,8 @@ def interleaved(graph, pipeline, rounds):
 
 def print_rates(what, rates):
     print('%s: graph-only %.0f samples/s | ModelTrainer %.0f samples/s (medians) | ratio %.2f '
-          '(median of the rounds\' ratios), %.2f (best rounds); goal >= 0.9' % ((what,) + tuple(rates)))
+          '(median of the rounds\' ratios), %.2f (best rounds); goal >= 0.9'
+          % ((what,) + tuple(rates)))
 
 
 class ServeTimer(object):
@@ -122,25 +149,14 @@ def main():
     train_sampler = RandomPairwiseSampler(batch_size=BATCH, dataset=train, num_process=5)
     val_sampler = EvaluationSampler(batch_size=BATCH, dataset=val)
 
-    fixed = train_sampler.next_batch()
-    model.train(fixed)  # warm-up
-
-    def graph_only():
-        return args.steps * BATCH / seconds(lambda: [model.train(fixed) for _ in range(args.steps)])
-
-    def model_trainer():
-        with quiet():
-            return args.steps * BATCH / seconds(lambda: trainer.train(
-                total_iter=args.steps, eval_iter=args.steps, save_iter=args.steps + 1,
-                train_sampler=train_sampler))
-
     print_rates('training (batch %d, dim %d, Adam)' % (BATCH, DIM),
-                interleaved(graph_only, model_trainer, args.rounds))
+                training_rates(trainer, model, train_sampler, BATCH, args.steps, args.rounds))
 
     passes = [seconds(lambda: sampler_pass(val_sampler)) for _ in range(5)]
     print('EvaluationSampler pass over %d users x 501 items: first %.2f s, median of 5 %.2f s '
           '(goal <= 1.5 s; original 6.3 s)' % (users, passes[0], float(np.median(passes))))
 
+    fixed = train_sampler.next_batch()
     model.train(fixed)
     sync = seconds(lambda: model.serve(fixed_serve(fixed)))
     for evaluators in ([AUC()], [AUC(), Recall(recall_at=list(range(10, 101, 10)))]):

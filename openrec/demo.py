@@ -79,7 +79,8 @@ def main_tf1(total_iter=2000, eval_iter=500, batch_size=500, save_model_dir=None
     model_trainer = ModelTrainer(model=model)
     model_trainer.train(total_iter=total_iter, eval_iter=eval_iter, save_iter=total_iter,
                         train_sampler=train_sampler, eval_samplers=[test_sampler],
-                        evaluators=[tf1_evaluators.AUC(), tf1_evaluators.Recall(recall_at=[10, 50])])
+                        evaluators=[tf1_evaluators.AUC(),
+                                    tf1_evaluators.Recall(recall_at=[10, 50])])
     # ModelTrainer.train only prints; one more pass of the test stream gives the numbers
     results = model_trainer._evaluate(test_sampler)
     for sampler in (train_sampler, test_sampler):

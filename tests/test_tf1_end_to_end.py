@@ -1,4 +1,4 @@
-"""The 0.2 part of ``make demo`` (``openrec.demo.main_tf1``) end to end, in the suite's graph mode."""
+"""The 0.2 part of ``make demo`` (``openrec.demo.main_tf1``) end to end, in the suite's mode."""
 import re
 
 import numpy as np
@@ -10,7 +10,8 @@ ANSI = re.compile(r'\x1b\[[0-9;]*m')
 
 def test_demo_tf1_part(tmp_path, capsys):
     final = demo.main_tf1(total_iter=40, eval_iter=20, batch_size=500, save_model_dir=str(tmp_path))
-    lines = [line for line in re.split('[\r\n]', ANSI.sub('', capsys.readouterr().out)) if line.strip()]
+    out = ANSI.sub('', capsys.readouterr().out)
+    lines = [line for line in re.split('[\r\n]', out) if line.strip()]
     printed = [line for line in lines if not line.startswith(('..Trained', '...Evaluated'))]
     assert printed[0] == '[Training starts, total_iter: 40, eval_iter: 20, save_iter: 40]'
     assert printed[-5:-1] == [printed[-5], '..(dataset: Test) evaluation', printed[-3], printed[-2]]
@@ -18,7 +19,8 @@ def test_demo_tf1_part(tmp_path, capsys):
     # the closing pass of the test stream gives the figures of the last evaluation
     auc = float(printed[-3].split()[-1])
     recall = [float(x) for x in printed[-2].split()[-2:]]
-    assert printed[-3].startswith('..(dataset: Test) AUC ') and printed[-2].startswith('..(dataset: Test) Recall ')
+    assert printed[-3].startswith('..(dataset: Test) AUC ')
+    assert printed[-2].startswith('..(dataset: Test) Recall ')
     np.testing.assert_allclose(final['AUC'], auc, rtol=1e-12)
     np.testing.assert_allclose(final['Recall'], recall, rtol=1e-12)
     assert printed[-1] == demo.RESULT_LINE % (40, auc, recall[0], recall[1])

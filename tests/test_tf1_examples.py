@@ -112,7 +112,8 @@ def _expected(script):
 def _metric(lines, dataset, metric):
     """Values of the last ``..(dataset: <dataset>) <metric> ...`` line."""
     prefix = '..(dataset: %s) %s ' % (dataset, metric)
-    return [float(x) for x in [line for line in lines if line.startswith(prefix)][-1][len(prefix):].split()]
+    last = [line for line in lines if line.startswith(prefix)][-1]
+    return [float(x) for x in last[len(prefix):].split()]
 
 
 @pytest.mark.parametrize('script', sorted(RUNS))
@@ -124,7 +125,8 @@ def test_script_prints_the_trainer_lines(outputs, script):
     expected = _expected(script)
     assert len(printed) == len(expected), printed
     for line, pattern in zip(printed, expected):
-        assert re.fullmatch(re.escape(pattern).replace(re.escape(NUMBER), NUMBER), line), (line, pattern)
+        regex = re.escape(pattern).replace(re.escape(NUMBER), NUMBER)
+        assert re.fullmatch(regex, line), (line, pattern)
 
     args, _, datasets, metrics = RUNS[script]
     total_iter = _option(args, 'total_iter')
@@ -134,11 +136,13 @@ def test_script_prints_the_trainer_lines(outputs, script):
              else EVALUATED_LASTFM for name in datasets]
     finished = [line for line in progress if line.startswith('...Evaluated ')
                 and lines[lines.index(line) + 1].startswith('..(dataset:')]
-    assert finished == ['...Evaluated %d users' % count for count in users] * (total_iter // _option(args, 'eval_iter'))
+    evaluations = total_iter // _option(args, 'eval_iter')
+    assert finished == ['...Evaluated %d users' % count for count in users] * evaluations
     # autorec's contract: the last token of the last stdout line is the last metric
     last_metric = list(metrics)[-1]
     assert stdout.endswith('\n')
-    assert ANSI.sub('', stdout).split('\n')[-2].startswith('..(dataset: %s) %s ' % (datasets[-1], last_metric))
+    last_line = ANSI.sub('', stdout).split('\n')[-2]
+    assert last_line.startswith('..(dataset: %s) %s ' % (datasets[-1], last_metric))
     for name in datasets:
         auc, = _metric(lines, name, 'AUC')
         assert 0 <= auc <= 1
@@ -151,7 +155,8 @@ def test_script_prints_the_trainer_lines(outputs, script):
 def test_script_saves_checkpoints(outputs, script):
     args, directory, _, _ = RUNS[script]
     files = set(os.listdir(os.path.join(str(outputs[1]), directory)))
-    steps = range(_option(args, 'eval_iter'), _option(args, 'total_iter') + 1, _option(args, 'eval_iter'))
+    eval_iter = _option(args, 'eval_iter')
+    steps = range(eval_iter, _option(args, 'total_iter') + 1, eval_iter)
     assert {'model.ckpt-%d.index' % step for step in steps} | {'checkpoint'} <= files
     # the train-to-serve copy of the first evaluation
     assert 'model.ckpt.index' in files

@@ -22,11 +22,13 @@ total_iter = args.total_iter
 batch_size = args.batch_size
 eval_iter = args.eval_iter
 save_iter = eval_iter
+total_users = raw_data['total_users']
+total_items = raw_data['total_items']
 
-train_dataset = Dataset(raw_data['train_data'], raw_data['total_users'], raw_data['total_items'], name='Train')
-val_dataset = Dataset(raw_data['val_data'], raw_data['total_users'], raw_data['total_items'], name='Val',
+train_dataset = Dataset(raw_data['train_data'], total_users, total_items, name='Train')
+val_dataset = Dataset(raw_data['val_data'], total_users, total_items, name='Val',
                       num_negatives=args.num_negatives)
-test_dataset = Dataset(raw_data['test_data'], raw_data['total_users'], raw_data['total_items'], name='Test',
+test_dataset = Dataset(raw_data['test_data'], total_users, total_items, name='Test',
                        num_negatives=args.num_negatives)
 
 train_sampler = RandomPairwiseSampler(batch_size=batch_size, dataset=train_dataset, num_process=5)

@@ -22,12 +22,14 @@ batch_size = args.batch_size
 total_iter = args.total_iter
 eval_iter = args.eval_iter
 save_iter = eval_iter
+total_users = raw_data['total_users']
+total_items = raw_data['total_items']
 item_features = raw_data['item_features']
 
-train_dataset = Dataset(raw_data['train_data'], raw_data['total_users'], raw_data['total_items'], name='Train')
-val_dataset = Dataset(raw_data['val_data'], raw_data['total_users'], raw_data['total_items'], name='Val',
+train_dataset = Dataset(raw_data['train_data'], total_users, total_items, name='Train')
+val_dataset = Dataset(raw_data['val_data'], total_users, total_items, name='Val',
                       num_negatives=args.num_negatives)
-test_dataset = Dataset(raw_data['test_data'], raw_data['total_users'], raw_data['total_items'], name='Test',
+test_dataset = Dataset(raw_data['test_data'], total_users, total_items, name='Test',
                        num_negatives=args.num_negatives)
 
 train_sampler = VBPRPairwiseSampler(batch_size=batch_size, dataset=train_dataset,
@@ -35,8 +37,9 @@ train_sampler = VBPRPairwiseSampler(batch_size=batch_size, dataset=train_dataset
 val_sampler = EvaluationSampler(batch_size=batch_size, dataset=val_dataset)
 test_sampler = EvaluationSampler(batch_size=batch_size, dataset=test_dataset)
 
-model = VBPR(batch_size=batch_size, dim_v=item_features.shape[1], total_users=train_dataset.total_users(),
-             total_items=train_dataset.total_items(), dim_user_embed=50, dim_item_embed=25,
+model = VBPR(batch_size=batch_size, dim_v=item_features.shape[1],
+             total_users=train_dataset.total_users(), total_items=train_dataset.total_items(),
+             dim_user_embed=50, dim_item_embed=25,
              save_model_dir='vbpr_recommender/', l2_reg_embed=0.001, l2_reg_mlp=0.001,
              train=True, serve=True)
 

@@ -33,8 +33,8 @@ save_iter = eval_iter
 train_dataset = Dataset(train_data, total_users, total_items, sortby='ts', name='Train')
 test_dataset = Dataset(test_data, total_users, total_items, sortby='ts', name='Test')
 
-train_sampler = YouTubeSampler(user_feature=user_feature, batch_size=batch_size, max_seq_len=max_seq_len,
-                               dataset=train_dataset, num_process=1)
+train_sampler = YouTubeSampler(user_feature=user_feature, batch_size=batch_size,
+                               max_seq_len=max_seq_len, dataset=train_dataset, num_process=1)
 test_sampler = YouTubeEvaluationSampler(user_feature=user_feature, dataset=test_dataset,
                                         max_seq_len=max_seq_len)
 
