@@ -259,7 +259,7 @@ def dropout(x, rate):
     return tf.nn.dropout(x, rate=rate)
 
 
-def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001, model_variables=False):
+def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
     """``tf.contrib.layers.batch_norm`` as OpenRec used it, on a ``[N, C]`` tensor.
 
     Equivalent to ``fused=True, center=True, scale=True, updates_collections=None``:
@@ -267,16 +267,11 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001, model_variable
     batch mean, the variance with the Bessel-corrected batch variance); the serving
     output normalises with the moving statistics. Variables ``beta``, ``gamma``,
     ``moving_mean`` and ``moving_variance`` live in ``scope``; the moving statistics
-    are never partitioned, as in TF1. ``model_variables=True`` files them as contrib's
-    fused path did (the OpenRec 0.2 API): all four in ``GLOBAL_VARIABLES`` and
-    ``MODEL_VARIABLES`` (``beta``/``gamma`` also trainable), none in
-    ``MOVING_AVERAGE_VARIABLES``.
+    are never partitioned, as in TF1. All four are filed as contrib's fused path filed
+    them (both OpenRec APIs called it): in ``GLOBAL_VARIABLES`` and ``MODEL_VARIABLES``
+    (``beta``/``gamma`` also trainable), none in ``MOVING_AVERAGE_VARIABLES``.
     """
-    if model_variables:
-        params = stats = [tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MODEL_VARIABLES]
-    else:
-        params, stats = None, [tf.GraphKeys.GLOBAL_VARIABLES,
-                               tf.GraphKeys.MOVING_AVERAGE_VARIABLES]
+    params = stats = [tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MODEL_VARIABLES]
     channels = tf.compat.dimension_value(x.shape[-1])
     with tf.variable_scope(scope, reuse=reuse):
         beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer(),
@@ -307,15 +302,14 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001, model_variable
 
 def fc_layers(x, dims, relu_in=False, relu_mid=True, relu_out=False, dropout_in=None,
               dropout_mid=None, dropout_out=None, bias_in=True, bias_mid=True, bias_out=True,
-              norm=False, train=True, model_variables=False):
+              norm=False, train=True):
     """The layer stack of OpenRec's ``MultiLayerFC`` (0.1 class and 0.2 function), in the current scope.
 
     ``relu(x)`` if ``relu_in``, dropout at ``dropout_in``; then for layer ``i``: weight
     ``FC__i`` ``[width of x, dims[i]]`` (Xavier uniform), plus bias ``bias__i`` (zeros)
     when ``bias_in`` (first layer) / ``bias_out`` (last) / ``bias_mid`` (others) holds;
     ReLU and dropout with the mid (``i < last``) or out settings; then :func:`batch_norm`
-    in ``bn_i`` if ``norm`` (``train`` selects its mode, ``model_variables`` its
-    collections). Dropout is applied whenever a rate is given: callers that switch it off
+    in ``bn_i`` if ``norm`` (``train`` selects its mode). Dropout is applied whenever a rate is given: callers that switch it off
     for serving pass None. Returns the last layer's output.
     """
     if relu_in:
@@ -338,7 +332,6 @@ def fc_layers(x, dims, relu_in=False, relu_mid=True, relu_out=False, dropout_in=
             out = dropout(out, rate)
         if norm:
             # reuse=None: the sub-scope inherits the MLP scope's reuse mode
-            out = batch_norm(out, train=train, reuse=None, scope='bn_%d' % i,
-                             model_variables=model_variables)
+            out = batch_norm(out, train=train, reuse=None, scope='bn_%d' % i)
         x = out
     return x

@@ -1,10 +1,10 @@
 import numpy as np
 
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
-                             check_has_methods, check_positive_int)
-from openrec.utils._training import (check_datasets, check_evaluators, check_loop, check_sampler,
-                                     close_sampler, echo, iterations, report)
-from openrec.utils.dataset import Dataset
+                             check_has_methods, check_ids, check_positive_int)
+from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
+                                     check_sampler, close_sampler, echo, iterations, report,
+                                     require_sampler)
 
 
 def _pair_predictions(scores, count):
@@ -29,12 +29,14 @@ class ItrMLPModelTrainer(object):
     test_batch_size : int
         Rows per ``serve`` call in evaluation.
     train_dataset : Dataset
-        Training data (``max_item()`` is read, otherwise unused).
+        Training data (``max_item()`` is read, otherwise unused; any object with that
+        method works).
     model : object
         Provides ``train(batch)`` (returns the loss), ``serve(dict)`` and
         ``update_embeddings()``.
-    sampler : object
-        Provides ``next_batch()`` (e.g. :class:`~openrec.utils.samplers.ExplicitSampler`).
+    sampler : object or None
+        Provides ``next_batch()`` (e.g. :class:`~openrec.utils.samplers.ExplicitSampler`);
+        ``None`` only allows ``train(num_itr=0, ...)``.
 
     Raises
     ------
@@ -45,9 +47,7 @@ class ItrMLPModelTrainer(object):
     def __init__(self, batch_size, test_batch_size, train_dataset, model, sampler):
         self._batch_size = check_positive_int(batch_size, 'batch_size')
         self._test_batch_size = check_positive_int(test_batch_size, 'test_batch_size')
-        if not isinstance(train_dataset, Dataset):
-            raise ArgumentTypeError('train_dataset must be an openrec.utils.Dataset, got %r'
-                                    % (train_dataset,))
+        check_dataset(train_dataset, 'train_dataset', ('max_item',), like='openrec.utils.Dataset')
         self._model = check_has_methods(model, 'model', ('train', 'serve', 'update_embeddings'))
         self._sampler = check_sampler(sampler)
         self._train_dataset = train_dataset
@@ -68,7 +68,8 @@ class ItrMLPModelTrainer(object):
             ...`` (after the evaluation when both fall on the same iteration).
         eval_datasets : list of Dataset, optional
             Datasets with ``user_id``, ``item_id`` and ``label`` fields, each with at least
-            ``test_batch_size`` rows.
+            ``test_batch_size`` rows: any object with a ``name`` and its rows in ``data``
+            (or ``raw_data``) works.
         evaluators : list of Evaluator, optional
             Regression evaluators (``compute(predictions, labels)``, e.g. ``MSE``).
 
@@ -84,7 +85,8 @@ class ItrMLPModelTrainer(object):
             For arguments of the wrong type, including a non-regression evaluator.
         ValueError
             For ``display_itr``/``update_itr <= 0``, ``num_itr < 0``, an evaluation
-            dataset lacking a field or with fewer rows than ``test_batch_size``.
+            dataset lacking a field, with fewer rows than ``test_batch_size`` or with ids
+            outside ``train_dataset``'s ``[0, max_user)`` / ``[0, max_item)``.
         RuntimeError
             From the sampler, if its workers fail.
 
@@ -105,8 +107,9 @@ class ItrMLPModelTrainer(object):
         ``train`` returns or fails; openrec samplers restart on the next call.
         """
         check_loop(num_itr, display_itr)
+        require_sampler(self._sampler, num_itr)
         check_positive_int(update_itr, 'update_itr')
-        check_datasets(eval_datasets, Dataset)
+        check_datasets(eval_datasets, (), like='openrec.utils.Dataset')
         check_evaluators(evaluators)
         for i, evaluator in enumerate(evaluators):
             if evaluator.etype != 'regression':
@@ -116,11 +119,16 @@ class ItrMLPModelTrainer(object):
                     % (i, evaluator.name, evaluator.etype))
         for i, dataset in enumerate(eval_datasets):
             data = self._eval_rows(dataset)
+            if not isinstance(data, np.ndarray):
+                raise ArgumentTypeError('eval_datasets[%d] must hold its rows in data (or '
+                                        'raw_data) as a numpy structured array, got %r'
+                                        % (i, type(data).__name__))
             check_fields(data, ('user_id', 'item_id', 'label'), 'eval_datasets[%d] data' % i)
             if len(data) < self._test_batch_size:
                 raise ArgumentError('eval_datasets[%d] (%r) has %d rows, fewer than '
                                     'test_batch_size=%d: nothing would be evaluated'
                                     % (i, dataset.name, len(data), self._test_batch_size))
+            self._check_eval_rows(data, i)
 
         acc_loss = 0
         last_results = {}
@@ -142,9 +150,23 @@ class ItrMLPModelTrainer(object):
             close_sampler(self._sampler)
         return last_results
 
+    def _check_eval_rows(self, data, i):
+        """Evaluated ids must lie in the training tables (``train_dataset``'s bounds)."""
+        max_user = getattr(self._train_dataset, 'max_user', None)
+        bounds = (('user_id', max_user() if callable(max_user) else np.iinfo(np.int32).max,
+                   'train_dataset.max_user()'),
+                  ('item_id', self._max_item, 'train_dataset.max_item()'))
+        for field, bound, bound_name in bounds:
+            check_ids(np.asarray(data[field]), 'eval_datasets[%d] field %r' % (i, field), bound,
+                      bound_name)
+        if data['label'].dtype.kind not in 'iufb':
+            raise ArgumentTypeError("eval_datasets[%d] field 'label' must be numeric, got "
+                                    "dtype %s" % (i, data['label'].dtype))
+
     @staticmethod
     def _eval_rows(dataset):
-        return dataset.data if dataset.data is not None else dataset.raw_data
+        data = getattr(dataset, 'data', None)
+        return data if data is not None else getattr(dataset, 'raw_data', None)
 
     def _evaluate(self, eval_dataset, evaluators):
         data = self._eval_rows(eval_dataset)

@@ -5,8 +5,10 @@ import numbers
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from openrec._checks import check_int
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, check_choice,
                               check_l2_reg, check_number, check_positive_int)
+from openrec.recommenders._validation import FeedChecks, check_path, registered_module
 
 _OPTIMIZERS = ('SGD', 'Adam')
 _DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
@@ -145,6 +147,7 @@ class Recommender(object):
             self._train_fetches = [self._train_op, self._loss] + [
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
             self._runners = CallableCache(self._sess)
+            self._feed_checks = FeedChecks(self)
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -188,6 +191,22 @@ class Recommender(object):
         -------
         numpy.float32
             The loss of this step, computed from the values before the update.
+
+        Raises
+        ------
+        ValueError
+            Before the session runs, if the batch lacks a field, a field has the wrong
+            shape for an input of static size (e.g. not ``batch_size`` long), or holds an
+            id outside the table it is looked up in (``[0, max_user)``, ``[0, max_item)``)
+            or an id that is not an integer; the message names the field.
+        TypeError
+            If ``batch_data`` is not indexable by field name, or ids are not numeric.
+
+        Notes
+        -----
+        The original fed anything to TensorFlow, which reported a wrong length as a
+        feed-shape error on a placeholder and an id outside a table as a gather error
+        (or, on GPU, silently read zeros). The checks cost a few microseconds per step.
         """
         return self._run('train', self._train_fetches,
                          self._feed(batch_data, train=True))[1]
@@ -205,10 +224,22 @@ class Recommender(object):
         -------
         numpy.ndarray
             The scores (``self._scores``), usually ``[number of users, number of items]``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`train`, for the serving inputs (e.g. a user field that is not
+            ``test_batch_size`` long when the serving input has that static size).
         """
         return self._run('serve', self._scores, self._feed(batch_data, train=False))
 
     def _feed(self, batch_data, train):
+        """``_input_mappings``, then the fed values' shapes and ids checked in Python."""
+        feed = self._map_batch(batch_data, train)
+        self._feed_checks.check(self, feed, batch_data, train)
+        return feed
+
+    def _map_batch(self, batch_data, train):
         """``_input_mappings`` with a clear error for batches lacking a field."""
         try:
             return self._input_mappings(batch_data, train=train)
@@ -238,9 +269,17 @@ class Recommender(object):
         save_dir : str
             Path prefix: files ``<save_dir>-<step>.*``, a ``checkpoint`` index and the
             meta graph are written.
-        step : int
-            Global step appended to the prefix.
+        step : int or None
+            Global step appended to the prefix (None: nothing appended).
+
+        Raises
+        ------
+        TypeError
+            If ``save_dir`` is not a non-empty str (or path) or ``step`` not an int.
         """
+        save_dir = check_path(save_dir, 'save_dir')
+        if step is not None:
+            check_int(step, 'step')
         with self._graph.as_default():
             self._saver.save(self._sess, save_dir, global_step=step)
 
@@ -251,7 +290,15 @@ class Recommender(object):
         ----------
         load_dir : str
             Full checkpoint prefix, i.e. ``<save_dir>-<step>``.
+
+        Raises
+        ------
+        TypeError
+            If ``load_dir`` is not a non-empty str (or path).
+        ValueError
+            From TensorFlow, if no checkpoint has that prefix.
         """
+        load_dir = check_path(load_dir, 'load_dir')
         with self._graph.as_default():
             self._saver.restore(self._sess, load_dir)
 
@@ -271,9 +318,16 @@ class Recommender(object):
         -------
         list of numpy.ndarray
             One array per output (empty when the module has no outputs).
+
+        Raises
+        ------
+        ValueError
+            If no module ``name`` is registered for that graph (the error is also a
+            ``KeyError``, as in the original), or for a bad batch (see :meth:`train`).
         """
+        module = registered_module(self, name, train)
         with self._graph.as_default():
-            outputs = self._get_module(name, train=train).get_outputs()
+            outputs = module.get_outputs()
             if len(outputs) == 0:
                 return []
             return self._sess.run(outputs,
@@ -296,9 +350,14 @@ class Recommender(object):
         float or numpy.float32
             The loss; a Python float loss (e.g. ``0.0`` of serving modules) is
             returned without running anything.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`compute_module_outputs`.
         """
+        loss = registered_module(self, name, train).get_loss()
         with self._graph.as_default():
-            loss = self._get_module(name, train=train).get_loss()
             if type(loss) == float:
                 return loss
             return self._sess.run(loss, feed_dict=self._feed(batch_data, train=train))

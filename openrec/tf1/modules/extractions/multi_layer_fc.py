@@ -101,8 +101,7 @@ def MultiLayerFC(in_tensor, dims, subgraph, relu_in=False, relu_mid=True, relu_o
     in_tensor = check_tensor(in_tensor, 'in_tensor', rank=2, known_last_dim=True, dtype=tf.float32)
     with tf.variable_scope(scope, reuse=tf.AUTO_REUSE) as var_scope:
         out = fc_layers(in_tensor, dims, relu_in, relu_mid, relu_out, *rates, bias_in=bias_in,
-                        bias_mid=bias_mid, bias_out=bias_out, norm=batch_norm, train=train,
-                        model_variables=True)
+                        bias_mid=bias_mid, bias_out=bias_out, norm=batch_norm, train=train)
         if l2_reg is not None:
             for loss in scope_l2_losses(var_scope.name, l2_reg):
                 subgraph.register_global_loss(loss)
