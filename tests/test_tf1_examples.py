@@ -27,21 +27,27 @@ SEPARATOR = '=== example: %s ==='
 CITEULIKE = ['--total_iter', '100', '--eval_iter', '50', '--batch_size', '500']
 LASTFM = ['--total_iter', '100', '--eval_iter', '50', '--batch_size', '100', '--max_seq_len', '20',
           '--num_users', '300', '--num_items', '200']
-# script: (arguments, checkpoint directory, evaluation data sets, {metric: number of values})
-RUNS = {
-    'bpr_citeulike': (CITEULIKE, 'bpr_recommender', ['Val', 'Test'], {'AUC': 1}),
-    'pmf_citeulike': (CITEULIKE, 'pmf_recommender', ['Val', 'Test'], {'AUC': 1, 'Recall': 10}),
-    'ucml_citeulike': (CITEULIKE, 'ucml_recommender', ['Val', 'Test'], {'AUC': 1}),
-    'vbpr_tradesy': (CITEULIKE, 'vbpr_recommender', ['Val', 'Test'], {'AUC': 1, 'Recall': 10}),
-    'rnn_rec_lastfm': (LASTFM, 'rnn_recommender', ['Test'], {'AUC': 1, 'Recall': 2}),
-    'vanilla_youtube_rec_lastfm': (LASTFM, 'vanilla_youtube_recommender', ['Test'],
-                                   {'AUC': 1, 'Recall': 5}),
-    'youtube_rec_lastfm': (LASTFM, 'youtube_recommender', ['Test'], {'AUC': 1, 'Recall': 5}),
-}
-# users evaluated per pass: every demo user has a validation and a test item; every
+# users evaluated in every pass: every demo user has a validation and a test item; every
 # generated history has at least two test items
-EVALUATED = {'Val': 600, 'Test': 600}
-EVALUATED_LASTFM = 300
+DEMO_USERS, GENERATED_USERS = 600, 300
+# script: (arguments, checkpoint directory, {evaluation data set: users evaluated},
+#          {metric: number of values})
+RUNS = {
+    'bpr_citeulike': (CITEULIKE, 'bpr_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+                      {'AUC': 1}),
+    'pmf_citeulike': (CITEULIKE, 'pmf_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+                      {'AUC': 1, 'Recall': 10}),
+    'ucml_citeulike': (CITEULIKE, 'ucml_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+                       {'AUC': 1}),
+    'vbpr_tradesy': (CITEULIKE, 'vbpr_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+                     {'AUC': 1, 'Recall': 10}),
+    'rnn_rec_lastfm': (LASTFM, 'rnn_recommender', {'Test': GENERATED_USERS},
+                       {'AUC': 1, 'Recall': 2}),
+    'vanilla_youtube_rec_lastfm': (LASTFM, 'vanilla_youtube_recommender',
+                                   {'Test': GENERATED_USERS}, {'AUC': 1, 'Recall': 5}),
+    'youtube_rec_lastfm': (LASTFM, 'youtube_recommender', {'Test': GENERATED_USERS},
+                           {'AUC': 1, 'Recall': 5}),
+}
 # Final test AUC. Chance is 0.5; after these short runs BPR reaches about 0.8 and the
 # sequence models about 0.85 (the planted chains), so 0.7 leaves a wide margin.
 LEARNS = {'bpr_citeulike': 0.7, 'rnn_rec_lastfm': 0.7, 'vanilla_youtube_rec_lastfm': 0.7,
@@ -132,17 +138,16 @@ def test_script_prints_the_trainer_lines(outputs, script):
     total_iter = _option(args, 'total_iter')
     assert progress[0] == '..Trained for 0 iterations.'
     assert '..Trained for %d iterations.' % (total_iter - 1) in progress
-    users = [EVALUATED[name] if script.endswith('citeulike') or script.endswith('tradesy')
-             else EVALUATED_LASTFM for name in datasets]
-    finished = [line for line in progress if line.startswith('...Evaluated ')
-                and lines[lines.index(line) + 1].startswith('..(dataset:')]
+    # the last counter of each evaluation, just before its first metric line
+    finished = [line for line, after in zip(lines, lines[1:])
+                if line.startswith('...Evaluated ') and after.startswith('..(dataset:')]
     evaluations = total_iter // _option(args, 'eval_iter')
-    assert finished == ['...Evaluated %d users' % count for count in users] * evaluations
+    assert finished == ['...Evaluated %d users' % n for n in datasets.values()] * evaluations
     # autorec's contract: the last token of the last stdout line is the last metric
     last_metric = list(metrics)[-1]
     assert stdout.endswith('\n')
     last_line = ANSI.sub('', stdout).split('\n')[-2]
-    assert last_line.startswith('..(dataset: %s) %s ' % (datasets[-1], last_metric))
+    assert last_line.startswith('..(dataset: %s) %s ' % (list(datasets)[-1], last_metric))
     for name in datasets:
         auc, = _metric(lines, name, 'AUC')
         assert 0 <= auc <= 1
