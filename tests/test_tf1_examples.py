@@ -24,7 +24,10 @@ ANSI = re.compile(r'\x1b\[[0-9;]*m')
 NUMBER = r'-?\d+(?:\.\d+)?(?:e[-+]?\d+)?'
 SEPARATOR = '=== example: %s ==='
 
+# BPR and the sequence models train long enough to learn (see LEARNS); the others only
+# show that they run
 CITEULIKE = ['--total_iter', '100', '--eval_iter', '50', '--batch_size', '500']
+CITEULIKE_SHORT = ['--total_iter', '20', '--eval_iter', '10', '--batch_size', '500']
 LASTFM = ['--total_iter', '100', '--eval_iter', '50', '--batch_size', '100', '--max_seq_len', '20',
           '--num_users', '300', '--num_items', '200']
 # users evaluated in every pass: every demo user has a validation and a test item; every
@@ -35,11 +38,11 @@ DEMO_USERS, GENERATED_USERS = 600, 300
 RUNS = {
     'bpr_citeulike': (CITEULIKE, 'bpr_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
                       {'AUC': 1}),
-    'pmf_citeulike': (CITEULIKE, 'pmf_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+    'pmf_citeulike': (CITEULIKE_SHORT, 'pmf_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
                       {'AUC': 1, 'Recall': 10}),
-    'ucml_citeulike': (CITEULIKE, 'ucml_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+    'ucml_citeulike': (CITEULIKE_SHORT, 'ucml_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
                        {'AUC': 1}),
-    'vbpr_tradesy': (CITEULIKE, 'vbpr_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
+    'vbpr_tradesy': (CITEULIKE_SHORT, 'vbpr_recommender', {'Val': DEMO_USERS, 'Test': DEMO_USERS},
                      {'AUC': 1, 'Recall': 10}),
     'rnn_rec_lastfm': (LASTFM, 'rnn_recommender', {'Test': GENERATED_USERS},
                        {'AUC': 1, 'Recall': 2}),
