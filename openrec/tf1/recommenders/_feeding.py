@@ -148,8 +148,8 @@ class FeedPlan(object):
     def feed(self, batch_data, input_map=None):
         """The feed dict ``{mapping entry: batch_data[field]}``, values as given.
 
-        Returns None if ``input_map`` no longer maps a field to the same entry (the plan
-        is then stale; no check then).
+        Returns None, without checking further, if ``input_map`` is given and no longer
+        maps a field to the plan's entry (the plan is stale and must be made again).
 
         Raises
         ------
