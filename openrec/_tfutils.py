@@ -68,6 +68,34 @@ class CallableCache(object):
         return entry[1](*feed_dict.values())
 
 
+def unfed_placeholders(fetches, fed):
+    """The placeholders that running ``fetches`` needs and ``fed`` does not feed.
+
+    Walks the graph back from the fetched tensors and operations (data and control
+    inputs) and stops at fed tensors, as ``Session.run`` prunes the graph: the result
+    is what TensorFlow would report as "You must feed a value for placeholder tensor".
+    ``placeholder_with_default`` needs no feed. Returns the placeholder tensors, ordered
+    by operation name.
+    """
+    fed = set(fed)
+    seen, needed = set(), []
+    todo = list(fetches)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tf.Tensor):
+            if item in fed:
+                continue
+            item = item.op
+        if item in seen:
+            continue
+        seen.add(item)
+        if item.type == 'Placeholder':
+            needed.append(item.outputs[0])
+        todo.extend(item.inputs)
+        todo.extend(item.control_inputs)
+    return sorted(needed, key=lambda tensor: tensor.op.name)
+
+
 def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dtype=None):
     """Convert ``value`` to a tensor of the current graph and check its static shape.
 

@@ -86,7 +86,7 @@ def test_memmap_is_rejected(tmp_path):
     (dict(raw_data=np.zeros(3, dtype=[('user_id', np.int32)])), ValueError, "missing 'item_id'"),
     (dict(raw_data=np.zeros(3)), ValueError, "missing 'user_id', 'item_id'"),
     (dict(raw_data=np.zeros((2, 2), dtype=FIELDS)), ValueError, 'raw_data must be a 1-D'),
-    (dict(raw_data=np.zeros(3, dtype=[('user_id', np.float32), ('item_id', np.int32)])), ValueError,
+    (dict(raw_data=np.zeros(3, dtype=[('user_id', np.float32), ('item_id', np.int32)])), TypeError,
      "'user_id' must hold integer ids"),
     (dict(implicit_negative=False, raw_data=np.zeros(3, dtype=FIELDS[:2])), ValueError, "missing 'label'"),
     (dict(sortby='time'), ValueError, "missing 'time'"),
@@ -274,3 +274,58 @@ def test_index_keys_are_numpy_scalars_of_the_field_dtypes():
     ds = Dataset(raw, 4, 3)
     assert [type(u) for u in ds.warm_users()] == [np.int64, np.int64]
     assert type(ds.get_positive_items(3)[0]) is np.int16
+
+
+# ids outside the tables (the original accepted them; training failed deep in TensorFlow)
+
+@pytest.mark.parametrize('field, value, kwargs, message', [
+    ('user_id', 9, {}, r"raw_data\['user_id'\] holds id 9 outside \[0, 9\) \(total_users = 9\)"),
+    ('user_id', -1, {}, r"raw_data\['user_id'\] holds id -1 outside \[0, 9\) \(total_users = 9\)"),
+    ('item_id', 25, {}, r"raw_data\['item_id'\] holds id 25 outside \[0, 25\) \(total_items = 25\)"),
+    ('item_id', -3, dict(implicit_negative=False), r"raw_data\['item_id'\] holds id -3 outside"),
+    ('item_id', 40, dict(sortby='ts', num_negatives=3), r"holds id 40 outside \[0, 25\)"),
+])
+def test_ids_outside_the_tables_are_rejected(field, value, kwargs, message):
+    raw = interactions()
+    raw[field][17] = value
+    state = random.getstate()
+    with pytest.raises(ValueError, match=message):
+        Dataset(raw, 9, 25, **kwargs)
+    assert random.getstate() == state  # rejected before anything else happens
+
+
+def test_one_based_ids_name_the_bound():
+    raw = interactions()
+    raw['user_id'] += 1                      # 1..9 with total_users = 9
+    with pytest.raises(ValueError, match=r"holds id 9 outside \[0, 9\) \(total_users = 9\)"):
+        Dataset(raw, 9, 25)
+    assert Dataset(raw, 10, 25).total_users() == 10
+
+
+@pytest.mark.parametrize('dtype', [np.float64, np.bool_, 'U3', object])
+def test_non_integer_id_fields_raise_type_error(dtype):
+    raw = np.zeros(3, dtype=[('user_id', np.int32), ('item_id', dtype)])
+    with pytest.raises(TypeError, match=r"raw_data field 'item_id' must hold integer ids, got dtype"):
+        Dataset(raw, 9, 25)
+
+
+def test_sub_array_id_field_is_rejected():
+    raw = np.zeros(3, dtype=[('user_id', np.int32, (2,)), ('item_id', np.int32)])
+    with pytest.raises(ValueError, match="'user_id' must hold one id per row, got dtype"):
+        Dataset(raw, 9, 25)
+
+
+@pytest.mark.parametrize('dtype', [np.int8, np.uint16, np.int64, np.uint64, '>i4'])
+def test_every_valid_integer_dtype_and_the_bounds_themselves_pass(dtype):
+    raw = np.zeros(4, dtype=[('user_id', dtype), ('item_id', dtype), ('label', np.float32),
+                             ('ts', np.int64)])
+    raw['user_id'] = [0, 8, 3, 8]
+    raw['item_id'] = [24, 0, 7, 5]
+    raw['label'] = [1, -1, 0, 2]
+    for kwargs in [{}, dict(implicit_negative=False), dict(num_negatives=2), dict(sortby='ts')]:
+        ds = Dataset(raw, 9, 25, **kwargs)
+        assert ds.is_positive(8, 5)
+    assert Dataset(np.zeros(0, dtype=raw.dtype), 1, 1).warm_users() == []
+    # explicit negatives may hold any in-range item too
+    explicit = Dataset(raw, 9, 25, implicit_negative=False)
+    assert explicit.get_negative_items(8) == [0] and explicit.get_positive_items(8) == [5]

@@ -162,9 +162,11 @@ def test_vbpr_pairwise_features(width):
 
 
 def test_vbpr_pairwise_item_ids_must_index_the_features():
-    raw = rows([(0, 1), (1, 12)])
+    raw = rows([(0, 1), (1, 11)])
+    dataset = Dataset(raw, 2, 12, name='Big')
+    raw['item_id'][1] = 12  # after the Dataset's own range check (raw_data is not copied)
     with pytest.raises(ValueError, match="item id 12 of dataset 'Big' is outside item_vfeature \\(12 rows\\)"):
-        VBPRPairwiseSampler(Dataset(raw, 2, 12, name='Big'), 4, np.zeros((12, 2)))
+        VBPRPairwiseSampler(dataset, 4, np.zeros((12, 2)))
 
 
 def test_random_pointwise_labels_and_ranges():

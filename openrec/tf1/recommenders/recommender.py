@@ -19,6 +19,7 @@ from openrec._checks import check_str
 from openrec._saved_model import check_export_dir, check_item_inputs, export_tf1
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, StateError,
                               check_bool)
+from openrec.tf1.recommenders._feeding import FeedPlan, batch_fields
 
 # Collection names are <prefix><kind>.<identifier>; the prefix follows the package root
 # (OpenRec 0.2.x used 'openrec.recommender.', release 0.3.0 'openrec.tf1.recommender.').
@@ -30,6 +31,9 @@ _SUBGRAPH_NAMES = ('inputgraph', 'usergraph', 'itemgraph', 'contextgraph', 'fusi
 
 # restore and init_model_dir read this un-numbered prefix only
 _CHECKPOINT = 'model.ckpt'
+
+# feed plans kept per recommender (one per graph, mapping, batch fields and fetches)
+_MAX_FEED_PLANS = 64
 
 
 class _IdentifierError(KeyError):
@@ -602,10 +606,12 @@ class Recommender(object):
     * ``register_global_*`` called outside a build writes to the process default graph.
 
     Fixed: positional arguments, a second :meth:`build`, graphs without variables, batch
-    types, unknown batch fields, the synchronisation adding a saver to the serving graph at
-    every call, restoring a disabled graph or a checkpoint without matching variables,
-    missing parent directories on save. Errors derive from :class:`AssertionError` too
-    where the original used ``assert``, and keep its message text.
+    types, unknown batch fields, batches lacking a field the run needs or holding values
+    that cannot be fed (clear errors before the session runs), the synchronisation adding
+    a saver to the serving graph at every call, restoring a disabled graph or a checkpoint
+    without matching variables, missing parent directories on save. Errors derive from
+    :class:`AssertionError` too where the original used ``assert``, and keep its message
+    text.
     """
 
     def __init__(self, _sentinel=None, init_model_dir=None, save_model_dir=None, train=True,
@@ -625,6 +631,7 @@ class Recommender(object):
         self._tf_train_saver = None
         self._tf_serve_saver = None
         self._runners = {}
+        self._feed_plans = {}
         self._restore_savers = {}
         self.traingraph = _RecommenderGraph('traingraph')
         self.servegraph = _RecommenderGraph('servegraph')
@@ -712,44 +719,50 @@ class Recommender(object):
 
         ``batch_data`` is any mapping or numpy structured array (the original accepted
         exactly ``dict`` and ``np.ndarray``). Mapping entries without a field are not fed.
+        Values are checked as in :meth:`train`, except for fields the fetches need (this
+        method does not know the fetches).
         """
-        if isinstance(batch_data, np.ndarray) and batch_data.dtype.names is not None:
-            fields = batch_data.dtype.names
-        elif isinstance(batch_data, collections.abc.Mapping):
-            fields = list(batch_data.keys())
-        else:
-            raise ArgumentTypeError(
-                'Invalid batch data format: batch_data must be a dict (any mapping) or a numpy '
-                'structured array, got %s' % (
-                    'a non-structured numpy array of dtype %s' % batch_data.dtype
-                    if isinstance(batch_data, np.ndarray) else type(batch_data).__name__))
-        feed_dict = dict()
-        for field in fields:
-            if field not in input_map:
-                raise ArgumentError(
-                    'batch_data field %r is not in the input mapping (its keys: %s)'
-                    % (field, ', '.join(map(repr, input_map))))
-            feed_dict[input_map[field]] = batch_data[field]
-        return feed_dict
+        return FeedPlan(None, input_map, batch_fields(batch_data)).feed(batch_data)
 
-    def _feed(self, graph, batch_data, input_mapping_id):
+    def _feed(self, side, batch_data, input_mapping_id, fetches, method):
+        """The feed dict of ``batch_data`` for running ``fetches`` (a flat list).
+
+        Checks, before anything runs, that every placeholder the fetches need is fed and
+        that each value's dtype suits its placeholder; the plan of what to check is made
+        once per graph, input mapping, batch fields and fetches (see ``_feeding``).
+        """
+        graph = self.traingraph if side == 'train' else self.servegraph
         if input_mapping_id is None:
-            return {}
-        return self._generate_feed_dict(batch_data, graph.get_input_mapping(input_mapping_id))
+            input_map, fields = {}, ()
+        else:
+            input_map = graph.get_input_mapping(input_mapping_id)
+            fields = batch_fields(batch_data)
+        key = (side, input_mapping_id, fields, tuple(map(id, fetches)))
+        plan = self._feed_plans.get(key)
+        feed_dict = None if plan is None else plan.feed(batch_data, input_map)
+        if feed_dict is None:
+            plan = FeedPlan(graph.tf_graph, input_map, fields, fetches)
+            plan.require(graph.tf_graph, input_map, method, input_mapping_id)
+            if len(self._feed_plans) >= _MAX_FEED_PLANS:
+                self._feed_plans.clear()   # e.g. new ports at every inspection
+            self._feed_plans[key] = plan
+            feed_dict = plan.feed(batch_data)
+        return feed_dict
 
     def _run(self, side, batch_data, input_mapping_id, operations_id, losses_id, outputs_id,
              sync=False):
         graph = self.traingraph if side == 'train' else self.servegraph
-        feed_dict = self._feed(graph, batch_data, input_mapping_id)
         operations, losses, outputs = [
             [] if identifier is None else graph._collection(kind, identifier)
             for kind, identifier in (('operations', operations_id), ('losses', losses_id),
                                      ('outputs', outputs_id))]
+        fetches = operations + losses + outputs
+        feed_dict = self._feed(side, batch_data, input_mapping_id, fetches, side)
         if sync:
             self._sync_if_updated()
         with graph.tf_graph.as_default():
-            results = self._runners[side]((operations_id, losses_id, outputs_id),
-                                          operations + losses + outputs, feed_dict)
+            results = self._runners[side]((operations_id, losses_id, outputs_id), fetches,
+                                          feed_dict)
         start = len(operations)
         return {'losses': results[start:start + len(losses)],
                 'outputs': results[start + len(losses):]}
@@ -761,7 +774,12 @@ class Recommender(object):
         Parameters
         ----------
         batch_data : dict or numpy structured array
-            One value per field; every field must be a key of the input mapping.
+            One value (array or list) per field; every field must be a key of the input
+            mapping, and every placeholder the fetches depend on must be fed by a field
+            (placeholders nothing fetched depends on may be left out). Values are fed as
+            given and cast by TensorFlow: integer and float arrays feed integer
+            placeholders (float ids are truncated towards zero, as TF1 did), numbers and
+            booleans feed float placeholders (booleans as 0/1).
         input_mapping_id : str or None, optional
             Input mapping to feed with (None: feed nothing).
         operations_id, losses_id, outputs_id : str or None, optional
@@ -782,11 +800,23 @@ class Recommender(object):
         RuntimeError
             ``Train is disabled``, ``Train graph is not built``.
         TypeError
-            ``Invalid batch data format``.
+            ``Invalid batch data format``; a field whose values cannot feed its
+            placeholder (strings, objects such as None, complex numbers, dates, or
+            booleans as ids), naming the field, the placeholder's dtype and the given
+            dtype.
         ValueError
-            A batch field missing from the input mapping.
+            A batch field missing from the input mapping; a placeholder the fetches need
+            that no field of the batch feeds (e.g. ``batch_data lacks field 'n_item_id'
+            (placeholder inputgraph/n_item_id) that train needs``), where TensorFlow
+            raised ``InvalidArgumentError`` from the running session.
         KeyError
             An input mapping identifier that is not registered.
+
+        Notes
+        -----
+        The batch is checked before anything runs, so a failed call changes nothing.
+        What to check is worked out once per input mapping, set of batch fields and
+        fetches, and cached: a step then costs one dict lookup and a dtype test per field.
         """
         self._check_usable('train', 'Train is disabled')
         result = self._run('train', batch_data, input_mapping_id, operations_id, losses_id,
@@ -805,6 +835,7 @@ class Recommender(object):
         Parameters, returned dict and errors as :meth:`train` (messages ``serve is
         disabled``, ``serve graph is not built``); ValueError ``save_model_dir is not
         specified`` when the copy is needed and the constructor got no ``save_model_dir``.
+        The batch is checked before the copy and the run.
         """
         self._check_usable('serve', 'serve is disabled')
         return self._run('serve', batch_data, input_mapping_id, operations_id, losses_id,
@@ -812,19 +843,23 @@ class Recommender(object):
 
     @staticmethod
     def _check_ports(ports):
-        if any(port is None for port in tf.nest.flatten(ports)):
+        """The flat list of ``ports`` (composite tensors expanded), checked for None."""
+        flat = tf.nest.flatten(ports, expand_composites=True)
+        if any(port is None for port in flat):
             raise ArgumentError(
                 'ports must be tensors or operations (or nested lists, tuples or dicts of '
                 'them), without None (an out-port that was never assigned reads as None), '
                 'got %r' % (ports,))
+        return flat
 
     def _inspect(self, side, batch_data, ports, input_mapping_id):
         graph = self.traingraph if side == 'train' else self.servegraph
         if side == 'train' and input_mapping_id is None:
             raise _IdentifierError('train_inspect_ports needs an input mapping: input_mapping_id=None '
                                    'is not supported (serve_inspect_ports accepts it)')
-        feed_dict = self._feed(graph, batch_data, input_mapping_id)
-        self._check_ports(ports)
+        flat = self._check_ports(ports)
+        feed_dict = self._feed(side, batch_data, input_mapping_id, flat,
+                               '%s_inspect_ports' % side)
         if side == 'serve':
             self._sync_if_updated()
         sess = self._tf_train_sess if side == 'train' else self._tf_serve_sess
@@ -837,7 +872,8 @@ class Recommender(object):
         Parameters
         ----------
         batch_data : dict or numpy structured array
-            Fed through the input mapping ``input_mapping_id``.
+            Fed through the input mapping ``input_mapping_id``; only the fields the ports
+            depend on are needed, checked as in :meth:`train`.
         ports : fetchable structure, optional
             Tensors or operations of the training graph, in any structure
             ``Session.run`` accepts.
@@ -849,6 +885,12 @@ class Recommender(object):
         -------
         The ``Session.run`` result, in the structure of ``ports``. Does not count as
         training (no synchronisation is triggered).
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`train` (``batch_data lacks field ... that train_inspect_ports
+            needs``); ValueError for a None port.
         """
         self._check_usable('train', 'Train is disabled')
         return self._inspect('train', batch_data, ports, input_mapping_id)

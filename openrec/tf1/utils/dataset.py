@@ -3,17 +3,23 @@ import random
 
 import numpy as np
 
-from openrec._checks import (ArgumentError, ArgumentTypeError, check_bool, check_fields, check_int,
-                             check_number, check_optional_positive_int, check_positive_int,
-                             check_random_seed, check_str)
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_bool, check_fields, check_ids,
+                             check_int, check_number, check_optional_positive_int,
+                             check_positive_int, check_random_seed, check_str)
 
 _SORTBY_MESSAGE = 'sortby key is not specified.'
 
 
-def _integer_field(raw_data, field):
-    if raw_data.dtype[field].kind not in 'iu' or raw_data.dtype[field].shape:
-        raise ArgumentError('raw_data field %r must hold integer ids, got dtype %s'
-                            % (field, raw_data.dtype[field]))
+def _check_id_field(raw_data, field, bound, bound_name):
+    """An integer id field with every id in ``[0, bound)``."""
+    dtype = raw_data.dtype[field]
+    if dtype.shape:
+        raise ArgumentError('raw_data field %r must hold one id per row, got dtype %s'
+                            % (field, dtype))
+    if dtype.kind not in 'iu':
+        raise ArgumentTypeError('raw_data field %r must hold integer ids, got dtype %s (convert '
+                                'integral ids with astype)' % (field, dtype))
+    check_ids(raw_data[field], 'raw_data[%r]' % field, bound, bound_name)
 
 
 def _index_rows(users, items, rows):
@@ -72,11 +78,15 @@ class Dataset(object):
     TypeError
         ``Unsupported data input schema. Please use structured numpy array.`` if
         ``type(raw_data)`` is not exactly :class:`numpy.ndarray` (lists, ``np.recarray``
-        and memmaps are rejected, as in the original); any other argument of the wrong type.
+        and memmaps are rejected, as in the original); a ``user_id``/``item_id`` field
+        without an integer dtype (floats included: convert them with ``astype``); any other
+        argument of the wrong type.
     ValueError
-        ``raw_data`` not 1-D or lacking ``user_id``/``item_id`` (integer), ``label`` (when
-        ``implicit_negative=False``) or the ``sortby`` field; ``total_users``/
-        ``total_items`` not positive; ``num_negatives`` neither None nor a positive int.
+        ``raw_data`` not 1-D or lacking ``user_id``/``item_id``, ``label`` (when
+        ``implicit_negative=False``) or the ``sortby`` field; a ``user_id`` outside
+        ``[0, total_users)`` or an ``item_id`` outside ``[0, total_items)`` (e.g. 1-based
+        ids), named with the bound and the offending id; ``total_users``/``total_items``
+        not positive; ``num_negatives`` neither None nor a positive int.
 
     Attributes
     ----------
@@ -110,9 +120,12 @@ class Dataset(object):
     unclear error); ``get_negative_items`` of a user without positives returns every item
     (the original raised ``KeyError``); ``num_negatives=0`` is rejected (the original
     gave an empty or a full pool by chance); ``next_random_record`` on empty data raises
-    ``ValueError``; missing fields raise at construction; ``get_positive_items(sort=True)``
-    without ``sortby`` raises ``ValueError`` (also an ``AssertionError``, as the
-    original's ``assert``) and returns a copy of the sorted list.
+    ``ValueError``; ``get_positive_items(sort=True)`` without ``sortby`` raises
+    ``ValueError`` (also an ``AssertionError``, as the original's ``assert``) and returns
+    a copy of the sorted list; missing fields, non-integer ids and ids outside
+    ``[0, total_users)``/``[0, total_items)`` raise at construction (the original accepted
+    them, and training failed later inside TensorFlow's embedding lookup, or read zeros on
+    GPU).
     """
 
     def __init__(self, raw_data, total_users, total_items, implicit_negative=True, num_negatives=None,
@@ -133,8 +146,8 @@ class Dataset(object):
         asc = check_bool(asc, 'asc')
         fields = ('user_id', 'item_id') + (() if implicit_negative else ('label',))
         check_fields(raw_data, fields + ((sortby,) if sortby is not None else ()), 'raw_data')
-        _integer_field(raw_data, 'user_id')
-        _integer_field(raw_data, 'item_id')
+        _check_id_field(raw_data, 'user_id', total_users, 'total_users')
+        _check_id_field(raw_data, 'item_id', total_items, 'total_items')
         if not implicit_negative and raw_data.dtype['label'].kind not in 'biuf':
             raise ArgumentError("raw_data field 'label' must be numeric, got dtype %s"
                                 % raw_data.dtype['label'])
@@ -184,7 +197,6 @@ class Dataset(object):
         pools = {}
         for user, items in positive.items():
             own = np.fromiter(items, dtype=np.int64, count=len(items))
-            own = own[(own >= 0) & (own < self._total_items)]
             is_positive[own] = True
             head = np.random.permutation(self._total_items)[:num_negatives + len(own)]
             pools[user] = dict.fromkeys(head[~is_positive[head]][:num_negatives].tolist(), True)
@@ -261,7 +273,7 @@ class Dataset(object):
             return [np.int64(x) for x in samples] if self._implicit else samples
         positives = store['positive_sets'].get(user_id)
         if len(positives or ()) + num_samples > self._total_items:
-            eligible = self._total_items - sum(1 for p in positives or () if 0 <= p < self._total_items)
+            eligible = self._total_items - len(positives or ())
             if eligible < num_samples:
                 raise ArgumentError('user %r has %d negative item(s) (total_items=%d), fewer than '
                                     'num_samples=%d' % (user_id, eligible, self._total_items, num_samples))
@@ -331,7 +343,7 @@ class Dataset(object):
         is_candidate = np.ones(self._total_items, dtype=bool)
         positives = self._index_store['positive_sets'].get(user_id, ())
         own = np.fromiter(positives, dtype=np.int64, count=len(positives))
-        is_candidate[own[(own >= 0) & (own < self._total_items)]] = False
+        is_candidate[own] = False
         return np.flatnonzero(is_candidate)
 
     def warm_users(self, threshold=1):
