@@ -11,7 +11,7 @@ setup(
     package_data={'openrec.data': ['*.npz']},
     include_package_data=True,
     python_requires='>=3.9',
-    install_requires=['tensorflow>=2.16', 'numpy', 'tqdm'],
+    install_requires=['tensorflow>=2.16', 'numpy', 'tqdm', 'termcolor>=2.3'],
     extras_require={
         'test': ['pytest'],
         'docs': ['sphinx', 'sphinx-rtd-theme'],

@@ -1,7 +1,8 @@
 """openrec: OpenRec recommenders on TensorFlow 2.x (``tensorflow.compat.v1``, graph mode).
 
-The OpenRec 0.1 API lives at ``openrec.*`` (as 0.1 had it); the OpenRec 0.2 API at
-``openrec.tf1.*`` (as release 0.3.0 had it). ``ModelTrainer`` and ``FastDotProductServer``
+The OpenRec 0.1 API lives at ``openrec.*`` (as 0.1 had it), and also, as the same
+module objects, at the later paths ``openrec.legacy.*`` (0.2.x) and ``openrec.tf1.legacy.*``
+(0.3.0); the OpenRec 0.2 API at ``openrec.tf1.*`` (as release 0.3.0 had it). ``ModelTrainer`` and ``FastDotProductServer``
 of the 0.2 API are also importable from here, as in OpenRec 0.2.x and in the 0.3.0 example
 scripts; they are imported on first access.
 """

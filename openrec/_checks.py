@@ -23,6 +23,13 @@ class ArgumentTypeError(TypeError, AssertionError):
     """Argument of the wrong type (see :class:`ArgumentError`)."""
 
 
+class StateError(RuntimeError, AssertionError):
+    """A call that the object's current state does not allow (not built, disabled, ...).
+
+    Derives from :class:`AssertionError` for the same reason as :class:`ArgumentError`.
+    """
+
+
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
@@ -59,8 +66,9 @@ def check_fraction(value, name):
     return float(value)
 
 
-def check_cutoffs(value, name):
-    """A non-empty sequence of numbers (rank cutoffs), returned as ``np.array``.
+def check_cutoffs(value, name, allow_zero=True):
+    """A non-empty sequence of rank cutoffs ``>= 0`` (``> 0`` unless ``allow_zero``),
+    returned as ``np.array``.
 
     Floats are accepted, as the original compared ranks with them unchanged.
     """
@@ -72,6 +80,10 @@ def check_cutoffs(value, name):
             or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating))):
         raise ArgumentTypeError('%s must be a non-empty 1-D sequence of numbers, got %r'
                                 % (name, value))
+    bad = arr[~(arr >= 0 if allow_zero else arr > 0)]
+    if bad.size:
+        raise ArgumentError('%s must hold cutoffs k %s, got %r in %r'
+                            % (name, '>= 0' if allow_zero else '> 0', bad[0].item(), value))
     return arr
 
 
@@ -196,3 +208,33 @@ def check_width(value, name, expected, expected_name):
     if value != expected:
         raise ArgumentError('%s must equal %s (%r), got %r' % (name, expected_name, expected, value))
     return value
+
+
+def check_ids(values, name, bound, bound_name):
+    """Integer ids in ``[0, bound)``: ``values`` is an array (any shape) named ``name``.
+
+    Integral floats pass (TensorFlow and numpy indexing took them, as in the original);
+    ``bound_name`` says where the bound comes from (e.g. ``'max_user'``).
+    """
+    kind = values.dtype.kind
+    if kind not in 'iuf':
+        raise ArgumentTypeError('%s must hold integer ids, got dtype %s' % (name, values.dtype))
+    if values.size == 0:
+        return values
+    if kind == 'f':
+        odd = values[~(np.isfinite(values) & (values == np.floor(values)))]
+        if odd.size:
+            raise ArgumentError('%s must hold integer ids, got %r' % (name, odd.flat[0].item()))
+    low, high = values.min(), values.max()
+    if low < 0 or high >= bound:
+        raise ArgumentError('%s holds id %r outside [0, %s) (%s = %d)'
+                            % (name, (low if low < 0 else high).item(), bound, bound_name, bound))
+    return values
+
+
+def check_random_seed(seed, name='seed'):
+    """A seed :func:`random.seed` accepts: None, int, float, str, bytes or bytearray."""
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (int, float, str, bytes, bytearray))):
+        raise ArgumentTypeError('%s must be None, an int, a float, a str or bytes (a seed for '
+                                'random.seed), got %r' % (name, seed))
+    return seed

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._checks import (  # noqa: F401 (re-exported for the modules)
-    ArgumentError, ArgumentTypeError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
+    ArgumentError, ArgumentTypeError, StateError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
 
 
 class GraphModeError(ArgumentError, RuntimeError):
@@ -38,6 +38,63 @@ def check_session(sess, name='sess'):
     if sess is None or not callable(getattr(sess, 'run', None)):
         raise ArgumentTypeError('%s must be a tf.compat.v1.Session, got %r' % (name, sess))
     return sess
+
+
+class CallableCache(object):
+    """Runs fetches through one cached ``Session.make_callable`` per signature.
+
+    The per-step cost of ``Session.run``'s fetch and feed handling is then paid once
+    per ``(key, fed tensors)`` pair (training loops call the same fetches every step).
+    An entry is reused only while the fetches are the same objects: the same fetch
+    object, or a list holding the same objects in the same order (lists rebuilt per
+    call, e.g. from a graph collection that may have grown, are compared item by item).
+    """
+
+    def __init__(self, sess):
+        self._sess = sess
+        self._entries = {}
+
+    @staticmethod
+    def _same(a, b):
+        return a is b or (isinstance(a, list) and isinstance(b, list) and len(a) == len(b)
+                          and all(x is y for x, y in zip(a, b)))
+
+    def __call__(self, key, fetches, feed_dict):
+        """``sess.run(fetches, feed_dict)`` through the cached callable of ``key``."""
+        signature = (key, tuple(feed_dict))
+        entry = self._entries.get(signature)
+        if entry is None or not self._same(entry[0], fetches):
+            entry = (fetches, self._sess.make_callable(fetches, feed_list=list(feed_dict)))
+            self._entries[signature] = entry
+        return entry[1](*feed_dict.values())
+
+
+def unfed_placeholders(fetches, fed):
+    """The placeholders that running ``fetches`` needs and ``fed`` does not feed.
+
+    Walks the graph back from the fetched tensors and operations (data and control
+    inputs) and stops at fed tensors, as ``Session.run`` prunes the graph: the result
+    is what TensorFlow would report as "You must feed a value for placeholder tensor".
+    ``placeholder_with_default`` needs no feed. Returns the placeholder tensors, ordered
+    by operation name.
+    """
+    fed = set(fed)
+    seen, needed = set(), []
+    todo = list(fetches)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tf.Tensor):
+            if item in fed:
+                continue
+            item = item.op
+        if item in seen:
+            continue
+        seen.add(item)
+        if item.type == 'Placeholder':
+            needed.append(item.outputs[0])
+        todo.extend(item.inputs)
+        todo.extend(item.control_inputs)
+    return sorted(needed, key=lambda tensor: tensor.op.name)
 
 
 def check_tensor(value, name, rank=None, min_rank=None, known_last_dim=False, dtype=None):
@@ -215,15 +272,25 @@ def scatter_update(var, ids, updates):
 # layers
 # ----------------------------------------------------------------------------------
 
-def l2_loss_of_scope_variables(scope_name, l2_reg):
-    """``l2_reg * l2_loss(v)`` summed over the trainable variables under ``scope_name``.
+def scope_l2_losses(scope_name, l2_reg):
+    """``[l2_reg * l2_loss(v)]`` for the trainable variables under ``scope_name``.
 
-    The TF1 collection prefix match the original used, summed in collection order
-    starting from the Python float ``0.0`` (so no variables give ``0.0``).
+    TF1's collection filter: ``scope_name`` is matched as a regular-expression prefix of
+    the variable names, so any variable whose name merely starts with the same text
+    counts too; collection (creation) order.
+    """
+    return [l2_reg * tf.nn.l2_loss(var)
+            for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name)]
+
+
+def l2_loss_of_scope_variables(scope_name, l2_reg):
+    """The terms of :func:`scope_l2_losses` summed in order, starting from the Python float ``0.0``.
+
+    (So no variables give ``0.0``.)
     """
     loss = 0.0
-    for var in tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope=scope_name):
-        loss += l2_reg * tf.nn.l2_loss(var)
+    for term in scope_l2_losses(scope_name, l2_reg):
+        loss += term
     return loss
 
 
@@ -240,19 +307,24 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
     batch mean, the variance with the Bessel-corrected batch variance); the serving
     output normalises with the moving statistics. Variables ``beta``, ``gamma``,
     ``moving_mean`` and ``moving_variance`` live in ``scope``; the moving statistics
-    are never partitioned, as in TF1.
+    are never partitioned, as in TF1. All four are filed as contrib's fused path filed
+    them (both OpenRec APIs called it): in ``GLOBAL_VARIABLES`` and ``MODEL_VARIABLES``
+    (``beta``/``gamma`` also trainable), none in ``MOVING_AVERAGE_VARIABLES``.
     """
+    params = stats = [tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MODEL_VARIABLES]
     channels = tf.compat.dimension_value(x.shape[-1])
     with tf.variable_scope(scope, reuse=reuse):
-        beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer())
-        gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer())
+        beta = tf.get_variable('beta', [channels], tf.float32, tf.zeros_initializer(),
+                               collections=params)
+        gamma = tf.get_variable('gamma', [channels], tf.float32, tf.ones_initializer(),
+                                collections=params)
         with unpartitioned():
             moving_mean = tf.get_variable(
                 'moving_mean', [channels], tf.float32, tf.zeros_initializer(), trainable=False,
-                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+                collections=stats)
             moving_variance = tf.get_variable(
                 'moving_variance', [channels], tf.float32, tf.ones_initializer(), trainable=False,
-                collections=[tf.GraphKeys.GLOBAL_VARIABLES, tf.GraphKeys.MOVING_AVERAGE_VARIABLES])
+                collections=stats)
         x4 = tf.reshape(x, [-1, 1, 1, channels])
         if train:
             y, mean, variance = tf.nn.fused_batch_norm(
@@ -266,3 +338,40 @@ def batch_norm(x, train, reuse, scope, decay=0.95, epsilon=0.001):
                                              variance=moving_variance, epsilon=epsilon,
                                              is_training=False)
         return tf.reshape(y, [-1, channels])
+
+
+def fc_layers(x, dims, relu_in=False, relu_mid=True, relu_out=False, dropout_in=None,
+              dropout_mid=None, dropout_out=None, bias_in=True, bias_mid=True, bias_out=True,
+              norm=False, train=True):
+    """The layer stack of OpenRec's ``MultiLayerFC`` (0.1 class and 0.2 function), in the current scope.
+
+    ``relu(x)`` if ``relu_in``, dropout at ``dropout_in``; then for layer ``i``: weight
+    ``FC__i`` ``[width of x, dims[i]]`` (Xavier uniform), plus bias ``bias__i`` (zeros)
+    when ``bias_in`` (first layer) / ``bias_out`` (last) / ``bias_mid`` (others) holds;
+    ReLU and dropout with the mid (``i < last``) or out settings; then :func:`batch_norm`
+    in ``bn_i`` if ``norm`` (``train`` selects its mode). Dropout is applied whenever a rate is given: callers that switch it off
+    for serving pass None. Returns the last layer's output.
+    """
+    if relu_in:
+        x = tf.nn.relu(x)
+    if dropout_in is not None:
+        x = dropout(x, dropout_in)
+    last = len(dims) - 1
+    for i, width in enumerate(dims):
+        weight = tf.get_variable('FC__%d' % i, shape=[x.shape[1], width], dtype=tf.float32,
+                                 initializer=xavier_initializer(), trainable=True)
+        out = tf.matmul(x, weight)
+        if bias_in if i == 0 else (bias_out if i == last else bias_mid):
+            out = tf.nn.bias_add(out, tf.get_variable('bias__%d' % i, shape=[width], dtype=tf.float32,
+                                                      initializer=tf.zeros_initializer(),
+                                                      trainable=True))
+        relu, rate = (relu_mid, dropout_mid) if i < last else (relu_out, dropout_out)
+        if relu:
+            out = tf.nn.relu(out)
+        if rate is not None:
+            out = dropout(out, rate)
+        if norm:
+            # reuse=None: the sub-scope inherits the MLP scope's reuse mode
+            out = batch_norm(out, train=train, reuse=None, scope='bn_%d' % i)
+        x = out
+    return x

@@ -303,3 +303,14 @@ def test_bad_arguments(graph, sess, make_input, dims, kwargs, exc, words):
     sess.run(tf.global_variables_initializer())
     load_mlp(sess, 'MultiLayerFC', layers)
     close(sess.run(module.get_outputs()[0], {x: X}), mlp_reference(X, layers)[0])
+
+
+def test_batch_norm_variables_are_filed_as_contrib_filed_them(graph):
+    build(dims=[4, 3], batch_norm=True)
+    names = lambda key: [v.op.name for v in tf.get_collection(key)]  # noqa: E731
+    bn = ['MultiLayerFC/bn_%d/%s' % (i, n) for i in range(2)
+          for n in ('beta', 'gamma', 'moving_mean', 'moving_variance')]
+    assert names(tf.GraphKeys.MODEL_VARIABLES) == bn
+    assert names(tf.GraphKeys.MOVING_AVERAGE_VARIABLES) == []
+    assert [n for n in names(tf.GraphKeys.TRAINABLE_VARIABLES) if '/bn_' in n] == \
+        [n for n in bn if n.endswith(('beta', 'gamma'))]

@@ -365,3 +365,16 @@ def test_pointwise_ge_mlp_ce_checks(graph, sess):
     m = G(um, ug, vm, vg, bias, [3, 1], labels=LABELS, train=True)
     sess.run(tf.global_variables_initializer())
     assert np.isfinite(sess.run(m.get_loss()))
+
+
+def test_bool_options_are_checked(graph):
+    # issue 9 audit: the original took any truthy value
+    user, item = tf.zeros([3, 4]), tf.zeros([3, 4])
+    bias, labels = tf.zeros([3, 1]), tf.zeros([3])
+    with pytest.raises(TypeError, match="sigmoid must be a bool, got 'yes'"):
+        PointwiseMSE(user, item, bias, labels=labels, sigmoid='yes', train=True)
+    with pytest.raises(TypeError, match='batch_serving must be a bool, got None'):
+        PointwiseMSE(user, item, bias, batch_serving=None, train=False)
+    with pytest.raises(TypeError, match="batch_serving must be a bool, got 'no'"):
+        PointwiseMLPCE(user, item, dims=[1], batch_serving='no', train=False)
+    assert PointwiseMSE(user, item, bias, labels=labels, sigmoid=True).get_loss() is not None

@@ -105,8 +105,11 @@ def test_serving_scores_the_full_grid_and_touches_ids():
     # kept from the original: serving marks the ids as touched
     assert set(np.flatnonzero(get(rec, 'user/flag'))) == set(served['user_id_input'])
     assert set(np.flatnonzero(get(rec, 'item/flag'))) == set(served['item_id_input'])
-    # the serving batch has the static size test_batch_size
-    with pytest.raises(ValueError, match='Cannot feed value of shape'):
+    # the serving batch has the static size test_batch_size (issue 9: checked in Python,
+    # naming the field, before the session runs)
+    with pytest.raises(ValueError, match=r"batch_data\['user_id_input'\] must have length 6 "
+                                         r"\(test_batch_size\) for user_id_serving of ItrMLP, "
+                                         r"got shape \[3\]"):
         rec.serve({'user_id_input': np.arange(3), 'item_id_input': np.arange(3)})
 
 

@@ -214,14 +214,32 @@ def test_train_argument_errors():
         trainer.train(10, 0)
     with pytest.raises(ValueError, match='num_itr must be an int >= 0, got -1'):
         trainer.train(-1, 5)
-    with pytest.raises(TypeError, match=r'eval_datasets\[0\] must be an openrec.utils.ImplicitDataset'):
+    # datasets and evaluators are checked by capability (issue 9: the original only
+    # called methods on them), so the messages name the missing methods
+    with pytest.raises(TypeError, match=r'eval_datasets\[0\] must be a dataset providing '
+                       r'get_unique_user_list\(\), get_interactions_by_user_gb_item\(\) \(like '
+                       r'openrec.utils.ImplicitDataset\); got a ndarray without'):
         trainer.train(10, 5, [test.raw_data])
-    with pytest.raises(TypeError, match=r'evaluators\[0\] must be an openrec.utils.evaluators.Evaluator'):
+    with pytest.raises(TypeError, match=r'evaluators\[0\] must be an evaluator \(etype, name '
+                       r'and compute\(\), like openrec.utils.evaluators.Evaluator\), got \'AUC\''):
         trainer.train(10, 5, [test], ['AUC'])
-    with pytest.raises(TypeError, match='train_dataset must be an openrec.utils.ImplicitDataset'):
-        ImplicitModelTrainer(4, 4, Dataset(train.raw_data, 9, 30), FakeModel(), FakeSampler())
-    with pytest.raises(TypeError, match=r'model must provide train\(\), serve\(\)'):
+    with pytest.raises(TypeError, match=r'train_dataset must be a dataset providing max_item\(\), '
+                       r'contain_user\(\), get_interactions_by_user_gb_item\(\) .*got a Dataset '
+                       r'without contain_user\(\), get_interactions_by_user_gb_item\(\)'):
+        ImplicitModelTrainer(4, 4, Dataset(train.raw_data, 9, 30), FakeModel(),
+                             FakeSampler()).train(10, 5, [test])
+    with pytest.raises(TypeError, match=r'train_dataset must be a dataset providing max_item\(\)'):
+        ImplicitModelTrainer(4, 4, train.raw_data, FakeModel(), FakeSampler())
+    with pytest.raises(TypeError, match=r'model must provide serve\(\)'):
         ImplicitModelTrainer(4, 4, train, object(), FakeSampler())
+    serve_only = type('ServeOnly', (), {'serve': FakeModel.serve})()
+    evaluating = ImplicitModelTrainer(4, 4, train, serve_only, None)  # evaluation by hand
+    with pytest.raises(ValueError, match=r'train\(\) needs a sampler: the trainer was built '
+                       r'with sampler=None'):
+        evaluating.train(10, 5)
+    evaluating._sampler = FakeSampler()
+    with pytest.raises(TypeError, match=r'model must provide train\(\), serve\(\)'):
+        evaluating.train(10, 5)
     with pytest.raises(TypeError, match=r'sampler must provide next_batch\(\)'):
         ImplicitModelTrainer(4, 4, train, FakeModel(), object())
     with pytest.raises(ValueError, match='item_serving_size must be a positive int'):

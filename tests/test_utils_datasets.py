@@ -30,7 +30,7 @@ def test_dataset_attributes_and_shuffle():
     first = ds.data
     ds.shuffle()
     assert ds.data is first  # later shuffles permute in place
-    assert Dataset(raw, 1, 1).name == 'dataset'
+    assert Dataset(raw, 1, 50).name == 'dataset'  # ids must fit max_user/max_item (issue 9)
 
 
 @pytest.mark.parametrize('bad', [make_rows([(0, 1)]).view(np.recarray), [(0, 1)], None])
@@ -79,3 +79,47 @@ def test_implicit_dataset_empty_and_missing_fields():
     assert ds.get_unique_user_list().dtype == np.float64 and ds.unique_user_count() == 0
     with pytest.raises(ValueError, match="missing 'item_id'"):
         ImplicitDataset(np.zeros(2, dtype=[('user_id', int)]), 1, 1)
+
+
+# ---- issue 9: ids checked at construction ---------------------------------------------------
+
+@pytest.mark.parametrize('cls', [Dataset, ImplicitDataset])
+def test_ids_outside_the_tables_raise_naming_field_and_bound(cls):
+    rows = make_rows([(0, 1), (3, 4), (2, 0)])
+    cls(rows, max_user=4, max_item=5)  # ids 0..3 / 0..4 fit exactly
+    with pytest.raises(ValueError, match=r"raw_data\['user_id'\] holds id 3 outside \[0, 3\) "
+                                         r"\(max_user = 3\)"):
+        cls(rows, max_user=3, max_item=5)
+    with pytest.raises(ValueError, match=r"raw_data\['item_id'\] holds id 4 outside \[0, 4\) "
+                                         r"\(max_item = 4\)"):
+        cls(rows, max_user=4, max_item=4)
+    negative = make_rows([(0, 1), (1, -2)])
+    with pytest.raises(ValueError, match=r"raw_data\['item_id'\] holds id -2 outside \[0, 5\)"):
+        cls(negative, max_user=4, max_item=5)
+    # the error comes before anything is built; the corrected call works
+    assert cls(rows, max_user=4, max_item=5).max_item() == 5
+
+
+@pytest.mark.parametrize('cls', [Dataset, ImplicitDataset])
+def test_ids_must_be_integers(cls):
+    floats = np.array([(0, 1.0), (1, 2.5)], [('user_id', np.int32), ('item_id', np.float64)])
+    with pytest.raises(ValueError, match=r"raw_data\['item_id'\] must hold integer ids, got 2.5"):
+        cls(floats, 2, 5)
+    nan = np.array([(0, np.nan)], [('user_id', np.int32), ('item_id', np.float32)])
+    with pytest.raises(ValueError, match=r"raw_data\['item_id'\] must hold integer ids, got nan"):
+        cls(nan, 2, 5)
+    for dtype in (np.bool_, object, 'U3'):
+        bad = np.zeros(2, [('user_id', dtype), ('item_id', np.int32)])
+        with pytest.raises(TypeError, match=r"raw_data\['user_id'\] must hold integer ids, "
+                                            r"got dtype"):
+            cls(bad, 2, 5)
+    # integral floats are accepted, as the original used them
+    integral = np.array([(0, 1.0), (1, 4.0)], [('user_id', np.int32), ('item_id', np.float64)])
+    assert cls(integral, 2, 5).raw_data is integral
+
+
+def test_datasets_without_id_fields_are_still_accepted():
+    other = np.zeros(3, [('sequence', np.int32)])
+    assert Dataset(other, 1, 1).raw_data is other
+    empty = make_rows([])
+    assert ImplicitDataset(empty, 1, 1).unique_user_count() == 0

@@ -96,9 +96,9 @@ def test_degenerate_cases_warn_not_raise():
     with pytest.warns(RuntimeWarning):
         assert np.isnan(NDCG([1]).compute(empty, 5)).all()
     assert Precision([1, 2]).compute(empty, 5).tolist() == [0.0, 0.0]
-    with pytest.warns(RuntimeWarning):
-        out = Precision([0]).compute(np.array([0.]), 5)
-    assert np.isinf(out[0])
+    # issue 9: Precision@0 (the original's inf) is now rejected at construction
+    with pytest.raises(ValueError, match=r'precision_at must hold cutoffs k > 0, got 0'):
+        Precision([0])
 
 
 def test_mse_and_base():
@@ -119,6 +119,22 @@ def test_cutoffs_validated_at_construction(cls):
     # float cutoffs compare like the original's
     np.testing.assert_array_equal(cls([10.0]).compute(np.array([7.]), 20),
                                   cls([10]).compute(np.array([7.]), 20))
+    # issue 9 (spec Q48): negative cutoffs, and 0 for Precision (which divides by k), raise
+    # ValueError naming the argument and the value
+    arg = {Recall: 'recall_at', Precision: 'precision_at', NDCG: 'ndcg_at'}[cls]
+    bound = '> 0' if cls is Precision else '>= 0'
+    bad_values = [([-1], '-1'), ([5, -0.5], '-0.5'), ([np.nan], 'nan'), (np.array([10, -3]), '-3')]
+    if cls is Precision:
+        bad_values += [([0], '0'), ([5, 0.0], '0.0')]
+    else:  # 0 stays accepted: Recall@0 counts top positives, NDCG@0 is 0 (r < 0 never holds)
+        assert cls([0, 5]).compute(np.array([0.]), 20).tolist() == [float(cls is Recall), 1.0]
+    for bad, shown in bad_values:
+        with pytest.raises(ValueError, match=r'%s must hold cutoffs k %s, got %s in'
+                           % (arg, bound, shown)):
+            cls(bad)
+    with pytest.raises(ValueError, match=arg):
+        cls(**{arg: [-1]})   # as the issue's NDCG(ndcg_at=[-1])
+    assert cls([0.5, 1]).compute(np.array([0.]), 20).shape == (2,)
 
 
 def test_evaluator_argument_types():
@@ -144,6 +160,15 @@ def test_full_eval_semantics():
     assert_results(got, ref_metrics([2., 1.], 5, KS))
     with pytest.raises(IndexError):
         m.full_eval([6], [6], preds)
+    # issue 9 audit: the error names the argument; negative positions index from the end,
+    # as numpy (and the original) does
+    for bad in (6, -7):
+        with pytest.raises(ValueError, match=r'pos_samples holds item id %d outside \[-6, 6\), '
+                                             r'the positions of predictions' % bad):
+            m.full_eval([0, bad], [0, bad], preds)
+    with pytest.raises(IndexError, match=r'pos_samples_list\[1\] holds item id -9 outside'):
+        m.full_eval_batch([[0], [1, -9]], [[0], [1]], np.stack([preds, preds]))
+    assert_results(m.full_eval([-6, -2], [0, 4], preds), m.full_eval([0, 4], [0, 4], preds))
 
 
 def test_nan_never_counts_as_higher():

@@ -1,7 +1,9 @@
 """The CDL recommender."""
-from openrec._tfutils import (ArgumentError, check_array, check_dims, check_l2_reg, check_number,
+from openrec._checks import check_optional_positive_int
+from openrec._tfutils import (ArgumentError, check_dims, check_l2_reg, check_number,
                               check_positive_int, check_rate, check_width)
 from openrec.modules.extractions import SDAE
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.pmf import PMF
 from openrec.recommenders.visual_pmf import VisualPMF
 
@@ -26,7 +28,8 @@ class CDL(PMF):
     dim_embed : int
         Dimensionality of the user and item embeddings.
     item_f : numpy.ndarray
-        ``[number of items, F]`` item features, indexed by item id.
+        ``[max_item, F]`` item features, row ``i`` for item ``i`` (at least ``max_item``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     dims : list of int
         SDAE widths: ``dims[0]`` must equal ``F`` and ``dims[-1]`` must equal
         ``dim_embed``.
@@ -80,7 +83,7 @@ class CDL(PMF):
                  test_batch_size=None, item_serving_size=None, l2_reg=None, l2_reg_mlp=None,
                  l2_reconst=None, opt='SGD', sess_config=None):
         dim_embed = check_positive_int(dim_embed, 'dim_embed')
-        self._item_f_source = check_array(item_f, 'item_f', ndim=2)
+        self._item_f_source = check_feature_source(item_f, 'item_f', max_item, 'max_item')
         self._dims = check_dims(dims)
         if len(self._dims) < 2:
             raise ArgumentError('dims must have at least two entries [feature width, ..., '
@@ -88,7 +91,8 @@ class CDL(PMF):
         check_width(self._dims[0], 'dims[0]', self._item_f_source.shape[1], 'the width of item_f')
         check_width(self._dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
         self._dropout = check_rate(dropout, 'dropout')
-        self._item_serving_size = item_serving_size
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         if l2_reconst is None:
             raise ArgumentError('l2_reconst cannot be None: give the weight of the SDAE '

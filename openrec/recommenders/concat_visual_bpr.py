@@ -1,7 +1,9 @@
 """The ConcatVisualBPR recommender."""
-from openrec._tfutils import ArgumentError, check_array, check_positive_int
+from openrec._checks import check_optional_positive_int
+from openrec._tfutils import ArgumentError, check_positive_int
 from openrec.modules.extractions import LatentFactor, MultiLayerFC
 from openrec.modules.fusions import Concat
+from openrec.recommenders._validation import check_feature_source, feature_rows
 from openrec.recommenders.bpr import BPR
 
 
@@ -28,7 +30,8 @@ class ConcatVisualBPR(BPR):
     dim_ve : int
         Width of the visual part, ``0 < dim_ve < dim_embed``.
     item_f_source : numpy.ndarray
-        ``[number of items, F]`` item features, indexed by item id.
+        ``[max_item, F]`` item features, row ``i`` for item ``i`` (at least ``max_item``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     item_serving_size : int, optional
         Unused (kept for the signature).
     l2_reg : float, optional
@@ -60,8 +63,10 @@ class ConcatVisualBPR(BPR):
         if self._dim_ve >= dim_embed:
             raise ArgumentError('dim_ve must be smaller than dim_embed (%d), got %d'
                                 % (dim_embed, self._dim_ve))
-        self._item_f_source = check_array(item_f_source, 'item_f_source', ndim=2)
-        self._item_serving_size = item_serving_size
+        self._item_f_source = check_feature_source(item_f_source, 'item_f_source', max_item,
+                                                   'max_item')
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         super(ConcatVisualBPR, self).__init__(batch_size=batch_size, max_user=max_user,
                                               max_item=max_item, dim_embed=dim_embed,
                                               l2_reg=l2_reg, sess_config=sess_config)
@@ -70,15 +75,17 @@ class ConcatVisualBPR(BPR):
         """BPR's mapping plus the items' visual features looked up in ``item_f_source``."""
         mapping = BPR._input_mappings(self, batch_data, train)
         if train:
-            mapping[self._get_input('p_item_vfeature')] = \
-                self._item_f_source[batch_data['p_item_id_input']]
-            mapping[self._get_input('n_item_vfeature')] = \
-                self._item_f_source[batch_data['n_item_id_input']]
+            for role in ('p_', 'n_'):
+                mapping[self._get_input(role + 'item_vfeature')] = self._item_features(
+                    batch_data, role + 'item_id_input')
         else:
             mapping[self._get_input('item_id', train=False)] = batch_data['item_id_input']
-            mapping[self._get_input('item_vfeature', train=False)] = \
-                self._item_f_source[batch_data['item_id_input']]
+            mapping[self._get_input('item_vfeature', train=False)] = self._item_features(
+                batch_data, 'item_id_input')
         return mapping
+
+    def _item_features(self, batch_data, field):
+        return feature_rows(self._item_f_source, batch_data, field, self._max_item, 'max_item')
 
     def _build_item_inputs(self, train=True):
         """BPR's item inputs plus float32 ``p_item_vfeature``, ``n_item_vfeature``

@@ -5,8 +5,11 @@ import numbers
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from openrec._tfutils import (ArgumentError, ArgumentTypeError, check_choice, check_l2_reg,
-                              check_number, check_positive_int)
+from openrec._checks import check_int
+from openrec._saved_model import check_export_dir, export_legacy
+from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, check_choice,
+                              check_l2_reg, check_number, check_positive_int)
+from openrec.recommenders._validation import FeedChecks, check_path, registered_module
 from openrec.recommenders._steps import chain_steps
 
 _OPTIMIZERS = ('SGD', 'Adam')
@@ -145,7 +148,8 @@ class Recommender(object):
             # copy whole embedding tables to Python every step.
             self._train_fetches = [self._train_op, self._loss] + [
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
-            self._runners = {}
+            self._runners = CallableCache(self._sess)
+            self._feed_checks = FeedChecks(self)
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -189,6 +193,22 @@ class Recommender(object):
         -------
         numpy.float32
             The loss of this step, computed from the values before the update.
+
+        Raises
+        ------
+        ValueError
+            Before the session runs, if the batch lacks a field, a field has the wrong
+            shape for an input of static size (e.g. not ``batch_size`` long), or holds an
+            id outside the table it is looked up in (``[0, max_user)``, ``[0, max_item)``)
+            or an id that is not an integer; the message names the field.
+        TypeError
+            If ``batch_data`` is not indexable by field name, or ids are not numeric.
+
+        Notes
+        -----
+        The original fed anything to TensorFlow, which reported a wrong length as a
+        feed-shape error on a placeholder and an id outside a table as a gather error
+        (or, on GPU, silently read zeros). The checks cost a few microseconds per step.
         """
         return self._run('train', self._train_fetches,
                          self._feed(batch_data, train=True))[1]
@@ -255,10 +275,22 @@ class Recommender(object):
         -------
         numpy.ndarray
             The scores (``self._scores``), usually ``[number of users, number of items]``.
+
+        Raises
+        ------
+        ValueError, TypeError
+            As :meth:`train`, for the serving inputs (e.g. a user field that is not
+            ``test_batch_size`` long when the serving input has that static size).
         """
         return self._run('serve', self._scores, self._feed(batch_data, train=False))
 
     def _feed(self, batch_data, train):
+        """``_input_mappings``, then the fed values' shapes and ids checked in Python."""
+        feed = self._map_batch(batch_data, train)
+        self._feed_checks.check(self, feed, batch_data, train)
+        return feed
+
+    def _map_batch(self, batch_data, train):
         """``_input_mappings`` with a clear error for batches lacking a field."""
         try:
             return self._input_mappings(batch_data, train=train)
@@ -277,14 +309,8 @@ class Recommender(object):
                             % (field, type(self).__name__, 'training' if train else 'serving'))
 
     def _run(self, kind, fetches, feed_dict):
-        # One session callable per set of fed inputs: the per-step cost of sess.run's
-        # fetch and feed handling is then paid once (train() is the hot loop).
-        key = (kind, tuple(feed_dict))
-        runner = self._runners.get(key)
-        if runner is None:
-            runner = self._sess.make_callable(fetches, feed_list=list(feed_dict))
-            self._runners[key] = runner
-        return runner(*feed_dict.values())
+        # cached session callables: train() is the hot loop
+        return self._runners(kind, fetches, feed_dict)
 
     def save(self, save_dir, step):
         """Save a checkpoint of every variable (optimizer slots included).
@@ -294,9 +320,17 @@ class Recommender(object):
         save_dir : str
             Path prefix: files ``<save_dir>-<step>.*``, a ``checkpoint`` index and the
             meta graph are written.
-        step : int
-            Global step appended to the prefix.
+        step : int or None
+            Global step appended to the prefix (None: nothing appended).
+
+        Raises
+        ------
+        TypeError
+            If ``save_dir`` is not a non-empty str (or path) or ``step`` not an int.
         """
+        save_dir = check_path(save_dir, 'save_dir')
+        if step is not None:
+            check_int(step, 'step')
         with self._graph.as_default():
             self._saver.save(self._sess, save_dir, global_step=step)
 
@@ -307,9 +341,72 @@ class Recommender(object):
         ----------
         load_dir : str
             Full checkpoint prefix, i.e. ``<save_dir>-<step>``.
+
+        Raises
+        ------
+        TypeError
+            If ``load_dir`` is not a non-empty str (or path).
+        ValueError
+            From TensorFlow, if no checkpoint has that prefix.
         """
+        load_dir = check_path(load_dir, 'load_dir')
         with self._graph.as_default():
             self._saver.restore(self._sess, load_dir)
+
+    def export_saved_model(self, export_dir):
+        """Write the serving graph, with the current variable values, as a SavedModel.
+
+        A standard TensorFlow SavedModel (tag ``'serve'``) that TF Serving,
+        ``saved_model_cli`` and ``tf.saved_model.load`` in eager TensorFlow 2 read without
+        openrec. Its signatures:
+
+        * ``serving_default``: inputs ``user_id_input`` and ``item_id_input`` (int32
+          ``[None]``, the batch fields of :meth:`serve`), output ``scores``: what
+          :meth:`serve` returns for them (``[users, items]``). Features a recommender
+          looks up by id (``item_f_source``, ``user_f_source``, ``item_f``) are stored in
+          the SavedModel (variables ``<input>_table``) and looked up in the graph, as
+          :meth:`serve` does in Python.
+        * ``top_k``: inputs ``user_id_input`` and ``k`` (int32 scalar), outputs
+          ``item_ids`` (int32 ``[users, k]``) and ``scores`` (``[users, k]``): each user's
+          ``k`` best items among all ``max_item`` items, best first (ties: lower id first),
+          i.e. :meth:`serve` with ``item_id_input = range(max_item)`` then a top-k
+          (``k`` at most ``max_item``).
+
+        Parameters
+        ----------
+        export_dir : str or os.PathLike
+            A directory that does not exist yet (it is created) or is empty.
+
+        Returns
+        -------
+        str
+            ``export_dir``, as a str.
+
+        Raises
+        ------
+        TypeError
+            If ``export_dir`` is not a str or path.
+        ValueError
+            If ``export_dir`` exists and is a file or a non-empty directory; if the
+            recommender serves nothing (no ``_scores``) or its scores depend on a serving
+            input that is not a known batch field. Checked before anything is written; a
+            failed write removes what it wrote.
+
+        Notes
+        -----
+        Serving inputs fixed to ``test_batch_size`` (BPR family, ItrMLP; spec quirk Q9) take
+        any number of rows in the SavedModel: the graph does not depend on that size. (A
+        subclass whose serving graph does keeps the size, with a warning.)
+        ItrMLP's serving graph flags the ids it serves (for
+        :meth:`~openrec.recommenders.ItrMLP.update_embeddings`); the
+        exported graph does not (it only reads variables). The variables are non-trainable
+        resource variables named as here; nothing of the training graph is exported. Ids
+        are not checked as :meth:`serve` checks them: an id outside the tables fails in
+        TensorFlow's gather.
+        """
+        export_dir = check_export_dir(export_dir)
+        with self._graph.as_default():
+            return export_legacy(self, export_dir)
 
     def compute_module_outputs(self, name, batch_data, train=True):
         """Evaluate the outputs of a registered module.
@@ -327,9 +424,16 @@ class Recommender(object):
         -------
         list of numpy.ndarray
             One array per output (empty when the module has no outputs).
+
+        Raises
+        ------
+        ValueError
+            If no module ``name`` is registered for that graph (the error is also a
+            ``KeyError``, as in the original), or for a bad batch (see :meth:`train`).
         """
+        module = registered_module(self, name, train)
         with self._graph.as_default():
-            outputs = self._get_module(name, train=train).get_outputs()
+            outputs = module.get_outputs()
             if len(outputs) == 0:
                 return []
             return self._sess.run(outputs,
@@ -352,9 +456,14 @@ class Recommender(object):
         float or numpy.float32
             The loss; a Python float loss (e.g. ``0.0`` of serving modules) is
             returned without running anything.
+
+        Raises
+        ------
+        ValueError
+            As :meth:`compute_module_outputs`.
         """
+        loss = registered_module(self, name, train).get_loss()
         with self._graph.as_default():
-            loss = self._get_module(name, train=train).get_loss()
             if type(loss) == float:
                 return loss
             return self._sess.run(loss, feed_dict=self._feed(batch_data, train=train))

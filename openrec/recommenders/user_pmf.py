@@ -1,7 +1,9 @@
 """The UserPMF recommender."""
-from openrec._tfutils import check_array, check_dims, check_l2_reg, check_positive_int, check_rate, check_width
+from openrec._checks import check_optional_positive_int
+from openrec._tfutils import check_dims, check_l2_reg, check_positive_int, check_rate, check_width
 from openrec.modules.extractions import MultiLayerFC
 from openrec.modules.fusions import Average
+from openrec.recommenders._validation import check_feature_source, feature_rows
 from openrec.recommenders.pmf import PMF
 
 
@@ -28,7 +30,8 @@ class UserPMF(PMF):
     dims : list of int
         MLP layer widths; ``dims[-1]`` must equal ``dim_embed``.
     user_f_source : numpy.ndarray
-        ``[number of users, F]`` user features, indexed by user id.
+        ``[max_user, F]`` user features, row ``u`` for user ``u`` (at least ``max_user``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     test_batch_size : int, optional
         Stored but unused (as PMF).
     item_serving_size : int, optional
@@ -63,8 +66,10 @@ class UserPMF(PMF):
         dim_embed = check_positive_int(dim_embed, 'dim_embed')
         self._user_dims = check_dims(dims)
         check_width(self._user_dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
-        self._user_f_source = check_array(user_f_source, 'user_f_source', ndim=2)
-        self._item_serving_size = item_serving_size
+        self._user_f_source = check_feature_source(user_f_source, 'user_f_source', max_user,
+                                                   'max_user')
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._dropout_rate = check_rate(dropout_rate, 'dropout_rate')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         super(UserPMF, self).__init__(batch_size=batch_size, dim_embed=dim_embed,
@@ -95,8 +100,8 @@ class UserPMF(PMF):
     # The user-feature pieces, also used by UserVisualPMF.
 
     def _user_feature_mappings(self, batch_data, train):
-        return {self._get_input('user_feature', train=train):
-                self._user_f_source[batch_data['user_id_input']]}
+        return {self._get_input('user_feature', train=train): feature_rows(
+            self._user_f_source, batch_data, 'user_id_input', self._max_user, 'max_user')}
 
     def _build_user_feature_inputs(self, train):
         width = self._user_f_source.shape[1]

@@ -1,5 +1,6 @@
 """The UserVisualPMF recommender."""
-from openrec._tfutils import check_array, check_dims, check_positive_int, check_width
+from openrec._tfutils import check_dims, check_positive_int, check_width
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.user_pmf import UserPMF
 from openrec.recommenders.visual_pmf import VisualPMF
 
@@ -26,9 +27,11 @@ class UserVisualPMF(VisualPMF):
     dims_item : list of int
         Item MLP layer widths; the last must equal ``dim_embed``.
     user_f_source : numpy.ndarray
-        ``[number of users, F_user]`` user features, indexed by user id.
+        ``[max_user, F_user]`` user features, row ``u`` for user ``u`` (at least ``max_user``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     item_f_source : numpy.ndarray
-        ``[number of items, F_item]`` item features, indexed by item id.
+        ``[max_item, F_item]`` item features, row ``i`` for item ``i`` (at least ``max_item``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     test_batch_size : int, optional
         Stored but unused (as PMF).
     item_serving_size : int, optional
@@ -63,7 +66,8 @@ class UserVisualPMF(VisualPMF):
         dim_embed = check_positive_int(dim_embed, 'dim_embed')
         self._user_dims = check_dims(dims_user, 'dims_user')
         check_width(self._user_dims[-1], 'dims_user[-1]', dim_embed, 'dim_embed')
-        self._user_f_source = check_array(user_f_source, 'user_f_source', ndim=2)
+        self._user_f_source = check_feature_source(user_f_source, 'user_f_source', max_user,
+                                                   'max_user')
         check_width(check_dims(dims_item, 'dims_item')[-1], 'dims_item[-1]', dim_embed,
                     'dim_embed')
         super(UserVisualPMF, self).__init__(batch_size=batch_size, max_user=max_user,

@@ -1,7 +1,9 @@
 """The VisualBPR recommender."""
-from openrec._tfutils import check_array, check_dims, check_l2_reg, check_positive_int, check_rate, check_width
+from openrec._checks import check_optional_positive_int
+from openrec._tfutils import check_dims, check_l2_reg, check_positive_int, check_rate, check_width
 from openrec.modules.extractions import MultiLayerFC
 from openrec.modules.fusions import Average
+from openrec.recommenders._validation import check_feature_source
 from openrec.recommenders.bpr import BPR
 from openrec.recommenders.concat_visual_bpr import ConcatVisualBPR
 
@@ -29,7 +31,8 @@ class VisualBPR(BPR):
     dims : list of int
         MLP layer widths; ``dims[-1]`` must equal ``dim_embed``.
     item_f_source : numpy.ndarray
-        ``[number of items, F]`` item features, indexed by item id.
+        ``[max_item, F]`` item features, row ``i`` for item ``i`` (at least ``max_item``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     test_batch_size : int, optional
         Number of users per serving batch (None: any).
     item_serving_size : int, optional
@@ -70,8 +73,10 @@ class VisualBPR(BPR):
         dim_embed = check_positive_int(dim_embed, 'dim_embed')
         self._dims = check_dims(dims)
         check_width(self._dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
-        self._item_f_source = check_array(item_f_source, 'item_f_source', ndim=2)
-        self._item_serving_size = item_serving_size
+        self._item_f_source = check_feature_source(item_f_source, 'item_f_source', max_item,
+                                                   'max_item')
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._dropout_rate = check_rate(dropout_rate, 'dropout_rate')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         super(VisualBPR, self).__init__(batch_size=batch_size, max_user=max_user,
@@ -81,6 +86,7 @@ class VisualBPR(BPR):
 
     # Same visual-feature inputs, mappings and gradient rule as ConcatVisualBPR.
     _input_mappings = ConcatVisualBPR._input_mappings
+    _item_features = ConcatVisualBPR._item_features
     _build_item_inputs = ConcatVisualBPR._build_item_inputs
     _grad_post_processing = ConcatVisualBPR._grad_post_processing
 

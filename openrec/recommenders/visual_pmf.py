@@ -1,7 +1,9 @@
 """The VisualPMF recommender."""
-from openrec._tfutils import check_array, check_dims, check_l2_reg, check_positive_int, check_rate, check_width
+from openrec._checks import check_optional_positive_int
+from openrec._tfutils import check_dims, check_l2_reg, check_positive_int, check_rate, check_width
 from openrec.modules.extractions import MultiLayerFC
 from openrec.modules.fusions import Average
+from openrec.recommenders._validation import check_feature_source, feature_rows
 from openrec.recommenders.pmf import PMF
 
 
@@ -28,7 +30,8 @@ class VisualPMF(PMF):
     dims : list of int
         MLP layer widths; ``dims[-1]`` must equal ``dim_embed``.
     item_f_source : numpy.ndarray
-        ``[number of items, F]`` item features, indexed by item id.
+        ``[max_item, F]`` item features, row ``i`` for item ``i`` (at least ``max_item``
+        rows; a ValueError otherwise, where the original failed at the first high id).
     test_batch_size : int, optional
         Stored but unused (as PMF).
     item_serving_size : int, optional
@@ -68,8 +71,10 @@ class VisualPMF(PMF):
         dim_embed = check_positive_int(dim_embed, 'dim_embed')
         self._dims = check_dims(dims)
         check_width(self._dims[-1], 'dims[-1]', dim_embed, 'dim_embed')
-        self._item_f_source = check_array(item_f_source, 'item_f_source', ndim=2)
-        self._item_serving_size = item_serving_size
+        self._item_f_source = check_feature_source(item_f_source, 'item_f_source', max_item,
+                                                   'max_item')
+        self._item_serving_size = check_optional_positive_int(item_serving_size,
+                                                              'item_serving_size')
         self._dropout_rate = check_rate(dropout_rate, 'dropout_rate')
         self._l2_reg_mlp = check_l2_reg(l2_reg_mlp, 'l2_reg_mlp')
         super(VisualPMF, self).__init__(batch_size=batch_size, dim_embed=dim_embed,
@@ -82,8 +87,8 @@ class VisualPMF(PMF):
         mapping = PMF._input_mappings(self, batch_data, train)
         if not train:
             mapping[self._get_input('item_id', train=False)] = batch_data['item_id_input']
-        mapping[self._get_input(self._item_feature_input, train=train)] = \
-            self._item_f_source[batch_data['item_id_input']]
+        mapping[self._get_input(self._item_feature_input, train=train)] = feature_rows(
+            self._item_f_source, batch_data, 'item_id_input', self._max_item, 'max_item')
         return mapping
 
     def _build_item_inputs(self, train=True):

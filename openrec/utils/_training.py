@@ -5,10 +5,8 @@ import warnings
 import numpy as np
 from tqdm import tqdm
 
-from openrec._checks import (ArgumentTypeError, check_has_methods, check_int, check_list,
-                             check_positive_int)
-from openrec.utils.dataset import Dataset
-from openrec.utils.evaluators.evaluator import Evaluator
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods, check_int,
+                             check_list, check_positive_int)
 
 
 def echo(*parts):
@@ -22,24 +20,46 @@ def check_loop(num_itr, display_itr):
     check_positive_int(display_itr, 'display_itr')
 
 
-def check_datasets(eval_datasets, cls=Dataset):
+def check_dataset(value, name, methods, like='openrec.utils.ImplicitDataset'):
+    """A dataset is checked by what is called on it (as the original only called
+    methods), so subclasses and look-alikes of the openrec datasets work."""
+    missing = [m for m in methods if not callable(getattr(value, m, None))]
+    if missing:
+        raise ArgumentTypeError('%s must be a dataset providing %s (like %s); got a %s '
+                                'without %s' % (name, ', '.join('%s()' % m for m in methods),
+                                                like, type(value).__name__,
+                                                ', '.join('%s()' % m for m in missing)))
+    return value
+
+
+def check_datasets(eval_datasets, methods, like='openrec.utils.ImplicitDataset'):
     def item(value, name):
-        if not isinstance(value, cls):
-            raise ArgumentTypeError('%s must be an openrec.utils.%s, got %r'
-                                    % (name, cls.__name__, value))
+        check_dataset(value, name, methods, like)
+        if not isinstance(getattr(value, 'name', None), str):
+            raise ArgumentTypeError('%s must have a str attribute name (printed in results), '
+                                    'got %r' % (name, getattr(value, 'name', None)))
     return check_list(eval_datasets, 'eval_datasets', item)
 
 
 def check_evaluators(evaluators):
     def item(value, name):
-        if not isinstance(value, Evaluator):
-            raise ArgumentTypeError('%s must be an openrec.utils.evaluators.Evaluator, got %r'
-                                    % (name, value))
+        if not (hasattr(value, 'etype') and hasattr(value, 'name')
+                and callable(getattr(value, 'compute', None))):
+            raise ArgumentTypeError('%s must be an evaluator (etype, name and compute(), like '
+                                    'openrec.utils.evaluators.Evaluator), got %r' % (name, value))
     return check_list(evaluators, 'evaluators', item)
 
 
 def check_sampler(sampler):
-    return check_has_methods(sampler, 'sampler', ('next_batch',))
+    """``None`` is accepted (evaluation-only use); :func:`require_sampler` checks it
+    when training starts."""
+    return None if sampler is None else check_has_methods(sampler, 'sampler', ('next_batch',))
+
+
+def require_sampler(sampler, num_itr):
+    if sampler is None and num_itr > 0:
+        raise ArgumentError('train() needs a sampler: the trainer was built with sampler=None '
+                            '(which only allows evaluation by hand)')
 
 
 # disable=None: bars only on a terminal, so logs and captured output stay clean.

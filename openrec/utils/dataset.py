@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec._checks import ArgumentTypeError, check_positive_int, check_str
+from openrec._checks import ArgumentTypeError, check_ids, check_positive_int, check_str
 
 
 class Dataset(object):
@@ -10,7 +10,7 @@ class Dataset(object):
     ----------
     raw_data : numpy.ndarray
         Structured array, one row per interaction, with integer fields ``user_id`` and
-        ``item_id`` (ids dense in ``0..max_user-1`` / ``0..max_item-1``); explicit-feedback
+        ``item_id`` (ids in ``0..max_user-1`` / ``0..max_item-1``); explicit-feedback
         consumers also read a numeric ``label`` field. Extra fields are ignored. Kept as
         given (not copied).
     max_user : int
@@ -25,9 +25,13 @@ class Dataset(object):
     TypeError
         If ``type(raw_data)`` is not exactly :class:`numpy.ndarray` (subclasses such as
         ``np.recarray`` or ``np.memmap`` are rejected, as in the original), or if
-        ``max_user``/``max_item``/``name`` have the wrong type.
+        ``max_user``/``max_item``/``name`` have the wrong type, or a ``user_id`` /
+        ``item_id`` field is not numeric (e.g. bool, object or str).
     ValueError
-        If ``max_user`` or ``max_item`` is not positive.
+        If ``max_user`` or ``max_item`` is not positive, or a ``user_id`` / ``item_id``
+        field of ``raw_data`` holds an id outside ``[0, max_user)`` / ``[0, max_item)`` or
+        a non-integral value (the original never checked: models then failed much later
+        in a TensorFlow gather, or silently read zeros on GPU).
 
     Attributes
     ----------
@@ -39,8 +43,9 @@ class Dataset(object):
 
     Notes
     -----
-    The fields are not validated here; samplers and trainers check the fields they
-    read when they are constructed.
+    Only the id fields are validated here (when present; a dataset without them is
+    accepted as in the original); samplers and trainers check the fields they read when
+    they are constructed. Integral float ids are accepted, as the original used them.
     """
 
     def __init__(self, raw_data, max_user, max_item, name='dataset'):
@@ -51,6 +56,11 @@ class Dataset(object):
         self._max_user = check_positive_int(max_user, 'max_user')
         self._max_item = check_positive_int(max_item, 'max_item')
         self.name = check_str(name, 'name')
+        fields = raw_data.dtype.names or ()
+        for field, bound_name in (('user_id', 'max_user'), ('item_id', 'max_item')):
+            if field in fields:
+                check_ids(raw_data[field], 'raw_data[%r]' % field,
+                          getattr(self, '_' + bound_name), bound_name)
         self.raw_data = raw_data
         self.data = None
 

@@ -1,9 +1,8 @@
 """The MultiLayerFC extraction."""
 import tensorflow.compat.v1 as tf
 
-from openrec._tfutils import (batch_norm, check_dims, check_l2_reg, check_rate, check_scope,
-                              check_tensor, dropout, l2_loss_of_scope_variables,
-                              require_graph_mode, xavier_initializer)
+from openrec._tfutils import (check_dims, check_l2_reg, check_rate, check_scope, check_tensor,
+                              fc_layers, l2_loss_of_scope_variables, require_graph_mode)
 from openrec.modules.extractions.extraction import Extraction
 
 
@@ -102,33 +101,15 @@ class MultiLayerFC(Extraction):
         self._batch_norm = batch_norm
         super(MultiLayerFC, self).__init__(train=train, l2_reg=l2_reg, scope=scope, reuse=reuse)
 
-    def _dropout(self, x, rate):
-        return x if rate is None or not self._train else dropout(x, rate)
-
     def _build_shared_graph(self):
         """Build shared computational graphs across training and serving (may be overridden)."""
         with tf.variable_scope(self._scope, reuse=self._reuse):
-            x = self._in_tensor
-            if self._relu_in:
-                x = tf.nn.relu(x)
-            x = self._dropout(x, self._dropout_in)
-            last = len(self._dims) - 1
-            for i, width in enumerate(self._dims):
-                weight = tf.get_variable('FC__%d' % i, shape=[x.shape[1], width], dtype=tf.float32,
-                                         initializer=xavier_initializer(), trainable=True)
-                out = tf.matmul(x, weight)
-                if self._bias_in if i == 0 else (self._bias_out if i == last else self._bias_mid):
-                    out = tf.nn.bias_add(out, tf.get_variable('bias__%d' % i, shape=[width], dtype=tf.float32,
-                                                initializer=tf.zeros_initializer(), trainable=True))
-                if i < last:
-                    out = tf.nn.relu(out) if self._relu_mid else out
-                    out = self._dropout(out, self._dropout_mid)
-                else:
-                    out = tf.nn.relu(out) if self._relu_out else out
-                    out = self._dropout(out, self._dropout_out)
-                if self._batch_norm:
-                    out = batch_norm(out, train=self._train, reuse=self._reuse, scope='bn_%d' % i)
-                x = out
-            self._outputs.append(x)
+            # serving switches dropout off
+            rates = [rate if self._train else None
+                     for rate in (self._dropout_in, self._dropout_mid, self._dropout_out)]
+            self._outputs.append(fc_layers(
+                self._in_tensor, self._dims, self._relu_in, self._relu_mid, self._relu_out,
+                *rates, bias_in=self._bias_in, bias_mid=self._bias_mid, bias_out=self._bias_out,
+                norm=self._batch_norm, train=self._train))
             if self._l2_reg is not None:
                 self._loss = l2_loss_of_scope_variables(tf.get_variable_scope().name, self._l2_reg)

@@ -223,14 +223,14 @@ def mlp_inputs(train, user, item, dims, item_bias, extra, labels, dropout, batch
 # formulas
 # ----------------------------------------------------------------------------------
 
-def row_dot(a, b, axis=1, keepdims=True):
-    """Row-wise dot product ``a·b``."""
-    return tf.reduce_sum(tf.multiply(a, b), axis=axis, keepdims=keepdims)
+def row_dot(a, b, axis=1, keepdims=True, name=None):
+    """Row-wise dot product ``a·b`` (``name``: of the sum op)."""
+    return tf.reduce_sum(tf.multiply(a, b), axis=axis, keepdims=keepdims, name=name)
 
 
-def row_sq_dist(a, b, axis=1, keepdims=True):
-    """Row-wise squared distance ``||a − b||²``."""
-    return tf.reduce_sum(tf.square(tf.subtract(a, b)), axis=axis, keepdims=keepdims)
+def row_sq_dist(a, b, axis=1, keepdims=True, name=None):
+    """Row-wise squared distance ``||a − b||²`` (``name``: of the sum op)."""
+    return tf.reduce_sum(tf.square(tf.subtract(a, b)), axis=axis, keepdims=keepdims, name=name)
 
 
 def dot_score(user, item, item_bias):

@@ -1,6 +1,7 @@
 """The PointwiseMLPCE interaction (NCF MLP)."""
 import tensorflow.compat.v1 as tf
 
+from openrec._tfutils import check_bool
 from openrec.modules.extractions.multi_layer_fc import MultiLayerFC
 from openrec.modules.interactions import _scoring as sc
 from openrec.modules.interactions.interaction import Interaction
@@ -52,7 +53,8 @@ class PointwiseMLPCE(Interaction):
         static row count other than ``item``'s, a bad ``dropout`` rate or bias shape;
         eager execution active. Also an :class:`AssertionError`.
     TypeError
-        If a tensor is not floating (labels: not numeric) or ``dims`` holds non-ints.
+        If a tensor is not floating (labels: not numeric), ``dims`` holds non-ints or
+        ``batch_serving`` is not a bool.
 
     Notes
     -----
@@ -80,7 +82,7 @@ class PointwiseMLPCE(Interaction):
         (self._user, self._item, self._dims, self._item_bias, self._extra, self._labels,
          self._dropout) = sc.mlp_inputs(train, user, item, dims, item_bias, extra, labels, dropout,
                                         batch_serving)
-        self._batch_serving = batch_serving
+        self._batch_serving = check_bool(batch_serving, 'batch_serving')
         super(PointwiseMLPCE, self).__init__(train=train, l2_reg=l2_reg, scope=scope, reuse=reuse)
 
     def _mlp(self, parts, train):

@@ -1,7 +1,7 @@
 """The PointwiseMSE interaction."""
 import tensorflow.compat.v1 as tf
 
-from openrec._tfutils import check_number
+from openrec._tfutils import check_bool, check_number
 from openrec.modules.interactions import _scoring as sc
 from openrec.modules.interactions.interaction import Interaction
 
@@ -47,7 +47,8 @@ class PointwiseMSE(Interaction):
         (training) ``labels``, in that order; shape mismatches visible statically;
         eager execution active. Also an :class:`AssertionError`.
     TypeError
-        If a tensor is not numeric/floating or ``a``/``b`` are not numbers.
+        If a tensor is not numeric/floating, ``a``/``b`` are not numbers or
+        ``sigmoid``/``batch_serving`` not bools.
 
     Notes
     -----
@@ -69,6 +70,8 @@ class PointwiseMSE(Interaction):
             sc.check_given(value, name)
         if train:
             sc.check_given(labels, 'labels')
+        check_bool(sigmoid, 'sigmoid')
+        check_bool(batch_serving, 'batch_serving')
         self._user = sc.float_input(user, 'user', rank=2)
         self._item = sc.float_input(item, 'item', rank=2)
         if train or not batch_serving:

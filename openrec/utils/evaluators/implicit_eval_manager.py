@@ -26,6 +26,27 @@ def _count_higher(candidates, queries):
     return counts
 
 
+class PositiveIdError(ArgumentError, IndexError):
+    """A positive item id outside the score vector (an ``IndexError``, as in the original)."""
+
+    __str__ = BaseException.__str__
+
+
+def _positive_ids(pos_samples, length, name='pos_samples'):
+    """``pos_samples`` as int32 positions that index ``predictions``: ``[-length, length)``.
+
+    Negative positions count from the end, as numpy (and the original, and the 0.2
+    ``EvalManager`` built on this class) index; a position outside raises an error
+    naming the argument instead of numpy's bare IndexError.
+    """
+    ids = np.array(pos_samples, dtype=np.int32).ravel()
+    if ids.size and (ids.min() < -length or ids.max() >= length):
+        bad = ids[(ids < -length) | (ids >= length)][0]
+        raise PositiveIdError('%s holds item id %d outside [-%d, %d), the positions of '
+                              'predictions' % (name, bad, length, length))
+    return ids
+
+
 def _excluded_ids(excl_pos_samples, length):
     """Distinct integer ids of ``excl_pos_samples`` that fall in ``[0, length)``."""
     ids = np.asarray(list(excl_pos_samples) if not isinstance(excl_pos_samples, np.ndarray)
@@ -79,7 +100,7 @@ class ImplicitEvalManager(object):
     @staticmethod
     def _full_rank(pos_samples, excl_pos_samples, predictions):
         predictions = np.asarray(predictions).ravel()
-        pos_scores = predictions[np.array(pos_samples, dtype=np.int32)]
+        pos_scores = predictions[_positive_ids(pos_samples, len(predictions))]
         candidates = np.ones(len(predictions), dtype=bool)
         candidates[_excluded_ids(excl_pos_samples, len(predictions))] = False
         rank_above = _count_higher(predictions[candidates], pos_scores).astype(np.float64)
@@ -105,7 +126,8 @@ class ImplicitEvalManager(object):
         Raises
         ------
         IndexError
-            If a positive id is ``>= L``.
+            If a positive id is outside ``[-L, L)`` (also a ``ValueError`` naming the
+            argument). Negative ids index from the end, as in the original.
 
         Notes
         -----
@@ -133,6 +155,13 @@ class ImplicitEvalManager(object):
         -------
         list of dict
             One :meth:`full_eval` result per user, identical to calling it row by row.
+
+        Raises
+        ------
+        ValueError
+            If the lists and the matrix disagree on the number of users.
+        IndexError
+            As :meth:`full_eval` (also a ``ValueError``).
         """
         predictions = np.asarray(predictions)
         if predictions.ndim != 2 or len(predictions) != len(pos_samples_list) \
@@ -146,6 +175,9 @@ class ImplicitEvalManager(object):
         pos = [np.array(p, dtype=np.int32).ravel() for p in pos_samples_list]
         pos_rows = np.repeat(np.arange(n_users), [len(p) for p in pos])
         pos_ids = np.concatenate(pos) if pos else np.zeros(0, np.int32)
+        if pos_ids.size and (pos_ids.min() < -length or pos_ids.max() >= length):
+            for i, p in enumerate(pos):
+                _positive_ids(p, length, 'pos_samples_list[%d]' % i)
         pos_scores = predictions[pos_rows, pos_ids]
         excl = [_excluded_ids(e, length) for e in excl_pos_samples_list]
         # Masked candidates: excluded ids and NaN scores become -inf, which is never

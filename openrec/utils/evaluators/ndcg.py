@@ -10,14 +10,17 @@ class NDCG(Evaluator):
     Parameters
     ----------
     ndcg_at : sequence of int
-        Cutoffs ``K``.
+        Cutoffs ``K``, ``>= 0`` (floats compare as given).
     name : str, optional
         Key of the metric in evaluation results.
 
     Raises
     ------
     TypeError
-        If ``ndcg_at`` is not a sequence of ints.
+        If ``ndcg_at`` is not a non-empty sequence of numbers, e.g. a bare int (the
+        original failed later, in ``compute``).
+    ValueError
+        If a cutoff is negative (the original computed nonsense).
 
     Notes
     -----

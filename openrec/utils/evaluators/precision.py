@@ -10,25 +10,29 @@ class Precision(Evaluator):
     Parameters
     ----------
     precision_at : sequence of int
-        Cutoffs ``K``.
+        Cutoffs ``K``, positive: Precision@k divides by ``k`` (floats compare as given).
     name : str, optional
         Key of the metric in evaluation results.
 
     Raises
     ------
     TypeError
-        If ``precision_at`` is not a sequence of ints.
+        If ``precision_at`` is not a non-empty sequence of numbers, e.g. a bare int (the
+        original failed later, in ``compute``).
+    ValueError
+        If a cutoff is not positive (the original computed nonsense, ``inf``
+        for Precision@0).
 
     Notes
     -----
     ``Precision@k = #{p : r_p <= k} / k`` (``<=`` as in :class:`Recall`). Because
     positives never compete with each other, a user with more positives than ``k`` can
     reach ``P / k > 1`` (kept from the original; published numbers depend on it).
-    ``P = 0`` gives 0; a cutoff of 0 gives ``inf``/``nan`` with a numpy warning.
+    ``P = 0`` gives 0.
     """
 
     def __init__(self, precision_at, name='Precision'):
-        self._precision_at = check_cutoffs(precision_at, 'precision_at')
+        self._precision_at = check_cutoffs(precision_at, 'precision_at', allow_zero=False)
         super(Precision, self).__init__(etype='rank', name=name)
 
     def compute(self, rank_above, negative_num):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from openrec._checks import check_bool
+from openrec._checks import ArgumentTypeError, check_bool
 from openrec.utils.samplers.sampler import Sampler, _walk
 
 _EXPLICIT_DTYPE = np.dtype([('user_id_input', np.int32), ('item_id_input', np.int32),
@@ -50,14 +50,16 @@ class ExplicitSampler(Sampler):
     """
 
     def __init__(self, dataset, batch_size, num_process=5, chronological=False):
-        self._check_common(dataset, batch_size, num_process)
+        self._check_common(dataset, batch_size, num_process, methods=())
         self._chronological = check_bool(chronological, 'chronological')
         self._seed = None
         if self._chronological:
             num_process = 1
         data = self._walk_data(dataset, ('user_id', 'item_id', 'label'), batch_size, 'batch_size')
-        self._users = np.array(data['user_id'], dtype=np.int64)
-        self._items = np.array(data['item_id'], dtype=np.int64)
+        self._users, self._items = self._check_row_ids(dataset, data)
+        if data['label'].dtype.kind not in 'iufb':
+            raise ArgumentTypeError("dataset rows field 'label' must be numeric, got dtype %s"
+                                    % data['label'].dtype)
         self._labels = np.array(data['label'], dtype=np.float32)
         super(ExplicitSampler, self).__init__(dataset=dataset, batch_size=batch_size,
                                               num_process=num_process)

@@ -58,7 +58,7 @@ class NPairwiseSampler(Sampler):
 
     def __init__(self, dataset, batch_size, chronological=False, negativenum=10,
                  num_process=5, seed=0):
-        self._check_common(dataset, batch_size, num_process)
+        self._check_common(dataset, batch_size, num_process, chronological=chronological)
         self._chronological = check_bool(chronological, 'chronological')
         self._negativenum = check_positive_int(negativenum, 'negativenum')
         self._seed = check_int(seed, 'seed', minimum=0)

@@ -50,7 +50,9 @@ class PairwiseSampler(Sampler):
     ``ceil(n / batch_size) - 1`` batches, the last chunk being skipped even when complete.
     The rows walked are ``dataset.data``, or ``raw_data`` when ``data`` is ``None`` (the
     original crashed in the chronological worker and hung), copied at construction;
-    positives are read from ``raw_data``. Non-chronological samplers then call
+    the positives that negatives avoid are the dataset's
+    ``get_interactions_by_user_gb_item(user)`` (read from ``raw_data`` for an
+    ``ImplicitDataset`` or a plain ``Dataset``). Non-chronological samplers then call
     ``dataset.shuffle()`` once, so ``dataset.data`` is populated afterwards as in the
     original, and each worker walks its own seeded permutations of the copied rows.
 
@@ -62,7 +64,7 @@ class PairwiseSampler(Sampler):
     """
 
     def __init__(self, dataset, batch_size, chronological=False, num_process=5, seed=0):
-        self._check_common(dataset, batch_size, num_process)
+        self._check_common(dataset, batch_size, num_process, chronological=chronological)
         self._chronological = check_bool(chronological, 'chronological')
         self._seed = check_int(seed, 'seed', minimum=0)
         if self._chronological:

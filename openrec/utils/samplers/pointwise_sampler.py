@@ -1,7 +1,6 @@
 import numpy as np
 
 from openrec._checks import ArgumentError, check_bool, check_fraction, check_int
-from openrec.utils.implicit_dataset import _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives
 from openrec.utils.samplers.sampler import Sampler, _walk
 
@@ -56,7 +55,8 @@ class PointwiseSampler(Sampler):
     Rows ``0..num_pos-1`` are consecutive rows of the walk (step ``num_pos``, see
     :class:`PairwiseSampler`) labelled 1.0 (any ``label`` field is ignored); the other
     rows are negatives labelled 0.0, each for a user drawn uniformly from the dataset's
-    distinct users (``raw_data``) and unrelated to the positive rows.
+    distinct users (``get_unique_user_list()``, or those of ``raw_data``) and unrelated
+    to the positive rows.
 
     Changed from the original (decided fixes): negative users are uniform over every
     listed user (the original never picked the last one) and negative items uniform over
@@ -65,7 +65,7 @@ class PointwiseSampler(Sampler):
 
     def __init__(self, dataset, batch_size, pos_ratio=0.5, num_process=5, chronological=False,
                  seed=0):
-        self._check_common(dataset, batch_size, num_process)
+        self._check_common(dataset, batch_size, num_process, chronological=chronological)
         self._pos_ratio = check_fraction(pos_ratio, 'pos_ratio')
         self._chronological = check_bool(chronological, 'chronological')
         self._seed = check_int(seed, 'seed', minimum=0)
@@ -73,12 +73,14 @@ class PointwiseSampler(Sampler):
         if self._chronological:
             num_process = 1
         self._copy_rows(dataset, self._num_pos, 'num_pos = int(batch_size * pos_ratio)')
-        raw_users = np.asarray(dataset.raw_data['user_id'], dtype=np.int64).ravel()
-        self._negatives = _Negatives(raw_users, dataset.raw_data['item_id'], dataset.max_item())
-        self._user_list_idx = self._negatives.index_of(_first_appearance_unique(raw_users))
+        user_list = self._user_list(dataset)
+        self._negatives = _Negatives(*self._positives(dataset, user_list),
+                                     max_item=dataset.max_item(), extra_users=user_list)
+        self._user_list_idx = self._negatives.index_of(user_list)
         if self._num_pos < batch_size:
             if len(self._user_list_idx) == 0:
-                raise ArgumentError('dataset %r has no users to draw negatives for' % dataset.name)
+                raise ArgumentError('dataset %r has no users to draw negatives for'
+                                    % getattr(dataset, 'name', ''))
             self._negatives.require(1, 'a negative', self._user_list_idx)
         if not self._chronological:
             dataset.shuffle()  # the original's side effect: dataset.data is a shuffled copy

@@ -1,14 +1,15 @@
 import collections
 import itertools
+import multiprocessing
 import queue
 import threading
 import weakref
 
 import numpy as np
 
-from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields, check_ids,
                              check_positive_int)
-from openrec.utils.dataset import Dataset
+from openrec.utils.implicit_dataset import ImplicitDataset, _first_appearance_unique
 from openrec.utils.samplers._negatives import _Negatives
 
 _BUFFER_SIZE = 5   # blocks
@@ -118,7 +119,8 @@ class Sampler(object):
     TypeError, ValueError
         For arguments of the wrong type or value.
     NotImplementedError
-        When constructed directly (subclasses provide :meth:`_batch_source`).
+        When constructed directly (subclasses provide :meth:`_batch_source` or
+        :meth:`_get_runner`).
 
     Notes
     -----
@@ -142,8 +144,14 @@ class Sampler(object):
       exit) stops and joins the workers. A closed sampler restarts its workers on the
       next :meth:`next_batch` and continues the same streams, so trainers can close it
       when ``train`` returns and still be called again.
-    - Subclasses implement :meth:`_batch_source` (an iterator of batches per worker)
-      instead of the original's ``_get_runner()`` process hook.
+    - The built-in samplers implement :meth:`_batch_source` (an iterator of batches per
+      worker). The original's process hook still works for subclasses (0.1 code): see
+      :meth:`_get_runner`.
+    - ``dataset`` is checked by what is called on it (``max_item()``, its rows in
+      ``data``/``raw_data``, ``shuffle()``, ...), not by class, as the original only
+      called methods: look-alikes and subclasses work, and a subclass's own
+      ``get_interactions_by_user_gb_item`` (and ``get_unique_user_list``) decide the
+      positives that negatives avoid (and the negative users), as in the original.
     - Each worker draws from a private ``numpy.random.Generator`` seeded from the
       subclass ``seed`` (``SeedSequence(seed).spawn``); the global ``random`` module is
       no longer reseeded. Interleaving of several workers is scheduling-dependent; with
@@ -151,10 +159,14 @@ class Sampler(object):
     """
 
     def __init__(self, dataset, batch_size, num_process=5):
-        self._check_common(dataset, batch_size, num_process)
+        if type(self)._get_runner is not Sampler._get_runner:
+            self._start_runner_hook(dataset, batch_size, num_process)
+            return
+        self._check_common(dataset, batch_size, num_process, methods=())
         if type(self)._batch_source is Sampler._batch_source:
             raise NotImplementedError('Sampler is a base class: use a subclass that implements '
-                                      '_batch_source(rng) (e.g. PairwiseSampler)')
+                                      '_batch_source(rng) (e.g. PairwiseSampler), or the 0.1 '
+                                      'hook _get_runner()')
         self._dataset = dataset
         self._batch_size = batch_size
         self._num_process = num_process
@@ -171,33 +183,179 @@ class Sampler(object):
         self._runtime.start()
 
     @staticmethod
-    def _check_common(dataset, batch_size, num_process):
-        if not isinstance(dataset, Dataset):
-            raise ArgumentTypeError('dataset must be an openrec.utils.Dataset, got %r' % (dataset,))
+    def _check_common(dataset, batch_size, num_process, methods=('max_item',),
+                      chronological=True):
+        if chronological is False:
+            methods = tuple(methods) + ('shuffle',)
+        missing = ['%s()' % m for m in methods if not callable(getattr(dataset, m, None))]
+        rows = getattr(dataset, 'data', None)
+        if rows is None:
+            rows = getattr(dataset, 'raw_data', None)
+        if not isinstance(rows, np.ndarray):
+            missing.insert(0, 'rows')
+        if missing:
+            raise ArgumentTypeError(
+                'dataset must be an openrec.utils.Dataset or a look-alike: rows in data or '
+                'raw_data (numpy structured array)%s; got a %s without %s'
+                % (''.join(', %s()' % m for m in methods), type(dataset).__name__,
+                   ', '.join(missing)))
         check_positive_int(batch_size, 'batch_size')
         check_positive_int(num_process, 'num_process')
+
+    # ------------------------------------------------------------------------------
+    # the original's process hook (0.1 subclasses)
+    # ------------------------------------------------------------------------------
+
+    def _get_runner(self):
+        """Return an unstarted worker (subclass hook of the original 0.1 API).
+
+        A subclass that overrides this hook (instead of :meth:`_batch_source`) gets the
+        original's machinery: the base constructor stores ``_dataset`` and
+        ``_batch_size``, creates ``_q = multiprocessing.Queue(maxsize=5)``, then
+        ``num_process`` times calls this hook, sets the worker's ``daemon = True``,
+        starts it and appends it to ``_runner_list``; :meth:`next_batch` takes batches
+        from ``_q``. Workers are usually ``multiprocessing.Process`` objects that put
+        batches on ``self._q`` (set the subclass's own options before calling the base
+        constructor, as the original required).
+
+        Port changes for such samplers: :meth:`next_batch` raises ``RuntimeError``
+        when every worker has ended and ``_q`` is empty (the original blocked forever);
+        :meth:`close` terminates and joins the worker processes (threads are joined)
+        and a later :meth:`next_batch` starts ``num_process`` new workers from this
+        hook, on a new queue; an unreferenced sampler's processes are terminated.
+
+        Returns
+        -------
+        multiprocessing.Process or None
+            The base returns ``None`` (a bare ``Sampler`` cannot run).
+        """
+        return None
+
+    def _start_runner_hook(self, dataset, batch_size, num_process):
+        self._batch_size = check_positive_int(batch_size, 'batch_size')
+        self._num_process = check_positive_int(num_process, 'num_process')
+        self._dataset = dataset
+        self._runtime = None
+        self._runner_list = []
+        self._q = multiprocessing.Queue(maxsize=5)
+        self._finalizer = weakref.finalize(self, _stop_runners, self._runner_list)
+        self._start_runners()
+
+    def _start_runners(self):
+        try:
+            for _ in range(self._num_process):
+                runner = self._get_runner()
+                if not (callable(getattr(runner, 'start', None))
+                        and callable(getattr(runner, 'is_alive', None))):
+                    raise ArgumentTypeError(
+                        '%s._get_runner() must return an unstarted worker (a '
+                        'multiprocessing.Process putting batches on self._q), got %r'
+                        % (type(self).__name__, runner))
+                runner.daemon = True
+                runner.start()
+                self._runner_list.append(runner)
+        except BaseException:
+            _stop_runners(self._runner_list)  # no worker is left running
+            raise
+
+    def _next_runner_batch(self):
+        if not self._runner_list:
+            self._start_runners()
+        while True:
+            try:
+                return self._q.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if any(runner.is_alive() for runner in self._runner_list):
+                    continue
+            try:  # what the workers put just before ending
+                return self._q.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                codes = [getattr(runner, 'exitcode', None) for runner in self._runner_list]
+                raise RuntimeError('%s: all %d workers from _get_runner() have ended (exit '
+                                   'codes %s) and no batch is left'
+                                   % (type(self).__name__, len(codes), codes))
+
+    def _close_runners(self):
+        if not self._runner_list:
+            return
+        _stop_runners(self._runner_list)
+        # a queue whose writer was terminated may be corrupt: the next workers get a new one
+        self._q.close()
+        self._q = multiprocessing.Queue(maxsize=5)
 
     @staticmethod
     def _walk_data(dataset, fields, min_rows, step_name):
         """The array walked by the workers: ``data`` (``raw_data`` when ``data`` is None)."""
-        data = dataset.data if dataset.data is not None else dataset.raw_data
-        check_fields(data, fields, 'dataset.data' if dataset.data is not None else 'dataset.raw_data')
+        data = getattr(dataset, 'data', None)
+        where = 'dataset.data'
+        if data is None:
+            data, where = getattr(dataset, 'raw_data', None), 'dataset.raw_data'
+        check_fields(data, fields, where)
         if len(data) < min_rows:
             raise ArgumentError('dataset %r has %d rows, fewer than %s = %d: a batch cannot be '
-                                'filled' % (dataset.name, len(data), step_name, min_rows))
+                                'filled' % (getattr(dataset, 'name', type(dataset).__name__),
+                                            len(data), step_name, min_rows))
         return data
 
     def _copy_rows(self, dataset, min_rows, step_name):
         """Check ``dataset`` and copy the (user, item) rows the workers walk."""
-        check_fields(dataset.raw_data, ('user_id', 'item_id'), 'dataset.raw_data')
         data = self._walk_data(dataset, ('user_id', 'item_id'), min_rows, step_name)
-        self._users = np.array(data['user_id'], dtype=np.int64)
-        self._items = np.array(data['item_id'], dtype=np.int64)
+        self._users, self._items = self._check_row_ids(dataset, data)
+
+    @staticmethod
+    def _check_row_ids(dataset, data):
+        """The walked rows' user and item ids (int64), checked against the dataset's
+        ``max_user()`` and ``max_item()``: batches must index the model's tables."""
+        ids = []
+        for field, bound_name in (('user_id', 'max_user'), ('item_id', 'max_item')):
+            bound = getattr(dataset, bound_name, None)
+            bound = bound() if callable(bound) else np.iinfo(np.int32).max
+            values = check_ids(np.asarray(data[field]), 'dataset rows field %r' % field, bound,
+                               'dataset.%s()' % bound_name)
+            ids.append(np.array(values, dtype=np.int64))
+        return ids
+
+    @staticmethod
+    def _positives(dataset, users):
+        """``(user ids, item ids)`` of the positives that the negatives of ``users`` avoid.
+
+        ``dataset.get_interactions_by_user_gb_item(user)`` for each user, as the original
+        called it, when the dataset defines its own; else (ImplicitDataset, plain
+        Dataset) the pairs of ``raw_data``, which give the same sets at numpy speed.
+        """
+        method = getattr(dataset, 'get_interactions_by_user_gb_item', None)
+        if _is_stock(method, 'get_interactions_by_user_gb_item'):
+            raw = dataset.raw_data
+            check_fields(raw, ('user_id', 'item_id'), 'dataset.raw_data')
+            return raw['user_id'], raw['item_id']
+        pos_users, pos_items = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        for user in np.unique(users):
+            try:
+                items = method(user)
+            except KeyError:
+                raise ArgumentError('dataset.get_interactions_by_user_gb_item(%d) raised '
+                                    'KeyError: every user to draw negatives for needs its set '
+                                    'of positive items' % user)
+            items = np.fromiter(items, dtype=np.int64)
+            pos_users.append(np.full(len(items), user, dtype=np.int64))
+            pos_items.append(items)
+        return np.concatenate(pos_users), np.concatenate(pos_items)
+
+    @staticmethod
+    def _user_list(dataset):
+        """The distinct users, ``dataset.get_unique_user_list()`` if the dataset defines its
+        own, else those of ``raw_data`` in first-appearance order."""
+        method = getattr(dataset, 'get_unique_user_list', None)
+        if _is_stock(method, 'get_unique_user_list'):
+            return _first_appearance_unique(
+                np.asarray(dataset.raw_data['user_id'], dtype=np.int64).ravel())
+        return np.asarray(method(), dtype=np.int64).ravel()
 
     def _row_negatives(self, dataset, count, what):
         """Negative sampling for the walked rows' users, each needing ``count`` negatives."""
-        self._negatives = _Negatives(dataset.raw_data['user_id'], dataset.raw_data['item_id'],
-                                     dataset.max_item(), extra_users=self._users)
+        pos_users, pos_items = self._positives(dataset, self._users)
+        self._negatives = _Negatives(pos_users, pos_items, dataset.max_item(),
+                                     extra_users=self._users)
         self._uidx = self._negatives.index_of(self._users)
         self._negatives.require(count, what, self._uidx)
 
@@ -223,6 +381,8 @@ class Sampler(object):
             If a worker failed (chained to the worker's exception) or a chronological
             pass is exhausted.
         """
+        if self._runtime is None:
+            return self._next_runner_batch()
         if self._failure is not None:
             raise RuntimeError('%s worker failed: %s: %s' % (
                 type(self).__name__, type(self._failure).__name__, self._failure)) from self._failure
@@ -257,9 +417,13 @@ class Sampler(object):
     def close(self):
         """Stop and join the workers (idempotent); buffered batches are kept.
 
-        A later :meth:`next_batch` restarts the workers where they stopped.
+        A later :meth:`next_batch` restarts the workers where they stopped (workers from
+        :meth:`_get_runner` are terminated and replaced by new ones).
         """
-        self._runtime.stop()
+        if self._runtime is None:
+            self._close_runners()
+        else:
+            self._runtime.stop()
 
     def __enter__(self):
         return self
@@ -267,6 +431,25 @@ class Sampler(object):
     def __exit__(self, exc_type, exc_value, traceback):
         self.close()
         return False
+
+
+def _is_stock(method, name):
+    """Whether a dataset's ``name`` method is missing or ImplicitDataset's own."""
+    return method is None or getattr(method, '__func__', None) is getattr(ImplicitDataset, name)
+
+
+def _stop_runners(runners):
+    """Terminate (processes) and join the workers of a ``_get_runner`` sampler."""
+    for runner in runners:
+        terminate = getattr(runner, 'terminate', None)
+        if callable(terminate) and runner.is_alive():
+            terminate()
+    for runner in runners:
+        try:
+            runner.join(timeout=5)
+        except (AssertionError, RuntimeError):  # never started
+            pass
+    del runners[:]
 
 
 def _blocks(chunks, size=8):

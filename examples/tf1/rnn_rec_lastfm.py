@@ -1,0 +1,53 @@
+"""RNNRec on lastfm listening histories (OpenRec 0.3.0's tf1_examples/rnn_rec_lastfm.py).
+
+A GRU reads each user's last max_seq_len items (ordered by timestamp) and predicts the
+next one. Evaluates AUC and Recall@100, 500 of every test user's next item among all
+items every eval_iter iterations, and saves the model in rnn_recommender/. Without
+--data the histories are generated (openrec.data.make_sequence_data: users walk
+through item chains), sized by --num_users and --num_items. Usage:
+python rnn_rec_lastfm.py [--data DIR] [--total_iter N] [--eval_iter N] ...
+"""
+from openrec import ModelTrainer
+from openrec.tf1.utils import Dataset
+from openrec.tf1.recommenders import RNNRec
+from openrec.tf1.utils.evaluators import AUC, Recall
+from openrec.tf1.utils.samplers import TemporalSampler, TemporalEvaluationSampler
+import dataloader
+
+args = dataloader.settings(__doc__, total_iter=100000, eval_iter=100, batch_size=256,
+                           max_seq_len=100, num_users=dataloader.LASTFM_USERS,
+                           num_items=dataloader.LASTFM_ITEMS)
+raw_data = dataloader.load_lastfm(args.data, num_users=args.num_users, num_items=args.num_items)
+total_users = raw_data['total_users']
+total_items = raw_data['total_items']
+train_data = raw_data['train_data']
+test_data = raw_data['test_data']
+
+dim_item_embed = 50
+max_seq_len = args.max_seq_len
+num_units = 32
+batch_size = args.batch_size
+total_iter = args.total_iter
+eval_iter = args.eval_iter
+save_iter = eval_iter
+
+train_dataset = Dataset(raw_data=train_data, total_users=total_users, total_items=total_items,
+                        sortby='ts', name='Train')
+test_dataset = Dataset(raw_data=test_data, total_users=total_users, total_items=total_items,
+                       sortby='ts', name='Test')
+
+train_sampler = TemporalSampler(batch_size=batch_size, max_seq_len=max_seq_len,
+                                dataset=train_dataset, num_process=1)
+test_sampler = TemporalEvaluationSampler(dataset=test_dataset, max_seq_len=max_seq_len)
+
+rnn_model = RNNRec(batch_size=batch_size, dim_item_embed=dim_item_embed, max_seq_len=max_seq_len,
+                   total_items=train_dataset.total_items(), num_units=num_units,
+                   save_model_dir='rnn_recommender/', train=True, serve=True)
+
+model_trainer = ModelTrainer(model=rnn_model)
+
+auc_evaluator = AUC()
+recall_evaluator = Recall(recall_at=[100, 500])
+model_trainer.train(total_iter=total_iter, eval_iter=eval_iter, save_iter=save_iter,
+                    train_sampler=train_sampler, eval_samplers=[test_sampler],
+                    evaluators=[auc_evaluator, recall_evaluator])
