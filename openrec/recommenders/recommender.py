@@ -16,6 +16,10 @@ _OPTIMIZERS = ('SGD', 'Adam')
 _DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
 
 
+def _fed_shapes(feed):
+    return ', '.join('%s %s' % (p.op.name, list(np.shape(v))) for p, v in feed.items())
+
+
 class Recommender(object):
     """Base of every OpenRec recommender: a TF1 graph assembled from modules, with its session.
 
@@ -150,6 +154,7 @@ class Recommender(object):
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
             self._runners = CallableCache(self._sess)
             self._feed_checks = FeedChecks(self)
+            self._step_chains = {}  # (steps, fed inputs) -> train_steps' chained copies
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -237,12 +242,15 @@ class Recommender(object):
         Raises
         ------
         ValueError
-            If ``batches`` is empty, or the training step holds ops that cannot be
-            copied: TF1 control flow, or stateful ops such as random number
-            generators, whose copies would not continue one random stream as
-            separate calls do.
+            Before anything runs: if ``batches`` is empty, if a batch fails
+            :meth:`train`'s checks (the message names the field), if the batches do not
+            all feed the same inputs with the same shapes (they are stacked), or if the
+            training step holds ops that cannot be copied: TF1 control flow, or
+            stateful ops such as random number generators, whose copies would not
+            continue one random stream as separate calls do.
         TypeError
-            If ``batches`` is not a list or tuple.
+            If ``batches`` is not a list or tuple, or a batch fails :meth:`train`'s
+            type checks.
         """
         if not isinstance(batches, (list, tuple)):
             raise ArgumentTypeError('batches must be a list of batches, got %s'
@@ -250,17 +258,25 @@ class Recommender(object):
         if len(batches) == 0:
             raise ArgumentError('batches must hold at least one batch, got an empty %s'
                                 % type(batches).__name__)
+        # every batch passes train()'s checks before anything is built or run
         feeds = [self._feed(batch, train=True) for batch in batches]
         inputs = tuple(feeds[0])
-        chains = self.__dict__.setdefault('_step_chains', {})
-        if (len(feeds), inputs) not in chains:
+        for index, feed in enumerate(feeds[1:], 1):
+            if tuple(feed) != inputs or any(np.shape(feed[p]) != np.shape(feeds[0][p])
+                                            for p in inputs):
+                raise ArgumentError(
+                    'batches must all feed the same inputs with the same shapes (they are '
+                    'stacked): batches[%d] feeds %s, batches[0] feeds %s' % (
+                        index, _fed_shapes(feed), _fed_shapes(feeds[0])))
+        key = (len(feeds), inputs)
+        if key not in self._step_chains:
             with self._graph.as_default():
                 stacked, copies, end = chain_steps(self._train_fetches, list(inputs), len(feeds))
                 losses = tf.stack([targets[1] for targets in copies])
-            chains[len(feeds), inputs] = self._sess.make_callable([end, losses],
-                                                                  feed_list=stacked)
-        return chains[len(feeds), inputs](
-            *[np.stack([feed[p] for feed in feeds]) for p in inputs])[1]
+            self._step_chains[key] = stacked, [end, losses]
+        stacked, fetches = self._step_chains[key]
+        return self._run(('train_steps', len(feeds)), fetches, dict(zip(stacked, (
+            np.stack([feed[p] for feed in feeds]) for p in inputs))))[1]
 
     def serve(self, batch_data):
         """Score a serving batch.
