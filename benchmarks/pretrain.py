@@ -24,7 +24,12 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# Measure the openrec beside this script, not an installed one, here and in subprocesses.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')]))
+
+import numpy as np  # noqa: E402
 
 SHAPE, MLP_DIMS = [1000, 20], [30, 30, 20]
 
@@ -97,7 +102,7 @@ def main():
             call['identity_error'], call['build_s'], *os.getloadavg()[:2]), flush=True)
     print('speed-up of pretrain_mlp_as_identity over the feed loop, cold: median %.1fx, '
           'lowest %.1fx (goal >= 10x)' % (float(np.median(ratios)), min(ratios)))
-    print('machine: %d cores' % os.cpu_count())
+    print('machine: %d cores; openrec from %s' % (os.cpu_count(), ROOT))
 
 
 if __name__ == '__main__':

@@ -24,7 +24,12 @@ import sys
 import tempfile
 import time
 
-import numpy as np
+# Measure the openrec beside this script, not an installed one, here and in subprocesses.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')]))
+
+import numpy as np  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLE = os.path.join(os.path.dirname(HERE), 'examples', 'distributed_bpr.py')

@@ -21,8 +21,13 @@ import argparse
 import contextlib
 import io
 import os
+import sys
 import time
 
+# Measure the openrec beside this script, not an installed one, here and in subprocesses.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')]))
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 import numpy as np  # noqa: E402
 
