@@ -504,10 +504,10 @@ class ModelTrainer(object):
                 return
 
     def _serves_in_chunks(self):
-        """Whether the eval function is the default one and the model's outputs split by rows."""
-        func = self._eval_iter_func
-        return (getattr(func, '__func__', None) is ModelTrainer._default_eval_iter_func
-                and getattr(func, '__self__', None) is self
+        """Whether the eval function is ModelTrainer's default one (not a subclass's) and the
+        model's outputs split by rows."""
+        return (getattr(self._eval_iter_func, '__func__', None)
+                is ModelTrainer._default_eval_iter_func
                 and self._serve_per_batch is not self._model)
 
     def _serve_joined(self, parts, probe=None):
