@@ -501,7 +501,9 @@ class ModelTrainer(object):
         possible, the batches are served one by one.
         """
         chunked = self._serves_in_chunks()
-        budget, first, verified = int(chunked), None, not _EVAL_SERVE_VERIFY
+        # rows to read ahead: 0 reads one pair, 1 up to the first data batch
+        budget = 1 if chunked else 0
+        first, verified = None, not _EVAL_SERVE_VERIFY  # first: (its joinable form, scores)
         while True:
             window, parts = _read_ahead(eval_sampler, budget)
             batches = [batch for _, batch in window if _is_data(batch)]
@@ -546,9 +548,9 @@ class ModelTrainer(object):
         first and last parts) differs in any bit from the pieces of those parts, which
         are then dropped.
         """
-        rows = [part[0] for part in parts]
+        rows, batch_data = [part[0] for part in parts], _join(parts)
         try:
-            outputs = self._model.serve(_join(parts))['outputs']
+            outputs = self._model.serve(batch_data)['outputs']
         except Exception:  # e.g. a serving placeholder of fixed size: served batch by batch
             outputs = ()
         output = np.asarray(outputs[0]) if len(outputs) == 1 else None
