@@ -14,7 +14,12 @@ num_process=1)``, ``TemporalEvaluationSampler(max_seq_len=100)``, ``AUC()`` and
   ratios and the ratio of the best rounds;
 * one ``TemporalEvaluationSampler`` pass over all users on its own;
 * one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving of
-  one ``[1, 14598]`` score row per user, metrics), with the seconds in ``model.serve``.
+  one ``[1, 14598]`` score row per user, metrics), with the seconds in ``model.serve``,
+  default eval function vs one ``model.serve`` call per batch (see
+  ``tf1_train_bpr.py``); RNNRec's scores change in the last bits with the number of
+  rows per call (TensorFlow's matrix kernels), so the trainer's check makes it serve
+  one user per call. Then the same with that check off (``_EVAL_SERVE_VERIFY``): the
+  time chunked calls would take, and how far its metrics are from the exact ones.
 
 Usage: ``python benchmarks/tf1_rnn_rec.py [--steps N] [--rounds N]``.
 """
@@ -31,8 +36,9 @@ from openrec.tf1.recommenders import RNNRec  # noqa: E402
 from openrec.tf1.utils import Dataset  # noqa: E402
 from openrec.tf1.utils.evaluators import AUC, Recall  # noqa: E402
 from openrec.tf1.utils.samplers import TemporalEvaluationSampler, TemporalSampler  # noqa: E402
-from tf1_train_bpr import (evaluations, print_rates, quiet, sampler_pass, seconds,  # noqa: E402
-                          training_rates)
+import openrec.tf1.model_trainer as model_trainer  # noqa: E402
+from tf1_train_bpr import (compare_evaluations, evaluations, identical, print_rates,  # noqa: E402
+                          quiet, sampler_pass, seconds, training_rates)
 
 USERS, ITEMS, BATCH, MAX_SEQ_LEN = 992, 14598, 256, 100
 
@@ -74,12 +80,21 @@ def main():
                       evaluators=[AUC(), Recall(recall_at=[100, 500])])
     with quiet():
         seconds(lambda: trainer._evaluate(test_sampler))  # includes the train-to-serve copy
-        runs, serve = evaluations(trainer, model, test_sampler, 3)
-        results = trainer._evaluate(test_sampler)
-    print('ModelTrainer evaluation of %d users (AUC + Recall@100, 500 over %d items): median of 3 '
-          '%.2f s, of which model.serve %.2f s; AUC %.4f after %d training steps'
-          % (len(results['AUC']), ITEMS, runs, serve,
-             float(np.mean(results["AUC"])), 2 * args.rounds * args.steps + 1))
+    results = compare_evaluations(trainer, model, test_sampler, 3,
+                                  'AUC + Recall@100, 500 over %d items, after %d training steps'
+                                  % (ITEMS, 2 * args.rounds * args.steps + 1))
+    model_trainer._EVAL_SERVE_VERIFY, trainer._serve_per_batch = False, None
+    with quiet():
+        runs, serve, calls, unverified = evaluations(trainer, model, test_sampler, 3)
+    changed = {key: (sum(not np.array_equal(a, b) for a, b in zip(unverified[key], results[key])),
+                     float(np.max(np.abs(np.mean(unverified[key], axis=0)
+                                         - np.mean(results[key], axis=0)))))
+               for key in results}
+    print('the same, chunked without the check: median of 3 %.2f s, model.serve %.2f s (%d '
+          'calls); results identical: %s; users with another result, change of the printed '
+          'mean: %s' % (runs, serve, calls, identical(unverified, results),
+                        ', '.join('%s %d, %.3g' % ((key,) + value)
+                                  for key, value in changed.items())))
     train_sampler.close()
     test_sampler.close()
 

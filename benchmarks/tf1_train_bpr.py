@@ -14,8 +14,11 @@ batch_size=1000, num_process=5)``, ``EvaluationSampler(batch_size=1000)`` over
   ``(None, None)`` (goal <= 1.5 s; the original: 6.3 s);
 * one whole ModelTrainer evaluation of all users (``_evaluate``: sampler, serving,
   metrics; AUC, then AUC + Recall@10..100), with the seconds spent in ``model.serve``
-  alone; the first evaluation after training also copies the model to the serving
-  graph (checkpoint write + restore), timed separately.
+  alone and the number of ``model.serve`` calls: the default eval function (several
+  users per call) vs a custom one calling the default per batch (the original's one
+  call per user), and whether both give identical results; the first evaluation after
+  training also copies the model to the serving graph (checkpoint write + restore),
+  timed separately.
 
 Usage: ``python benchmarks/tf1_train_bpr.py [--data DIR] [--steps N] [--rounds N]``.
 """
@@ -96,12 +99,13 @@ def print_rates(what, rates):
 
 
 class ServeTimer(object):
-    """Wraps ``model.serve`` to add up the seconds spent in it."""
+    """Wraps ``model.serve`` to add up the seconds spent in it and count the calls."""
 
     def __init__(self, model):
-        self.model, self.total = model, 0.0
+        self.model, self.total, self.calls = model, 0.0, 0
 
     def __call__(self, batch_data, **kwargs):
+        self.calls += 1
         began = time.perf_counter()
         try:
             return self._serve(batch_data, **kwargs)
@@ -118,13 +122,45 @@ class ServeTimer(object):
 
 
 def evaluations(trainer, model, sampler, count):
-    """Median seconds of ``count`` ``trainer._evaluate(sampler)`` calls, and of their
-    time in ``model.serve``."""
+    """Median seconds of ``count`` ``trainer._evaluate(sampler)`` calls, of their time in
+    ``model.serve`` and of their ``model.serve`` calls, and the last call's results."""
     times = []
     for _ in range(count):
         with ServeTimer(model) as serve:
-            times.append((seconds(lambda: trainer._evaluate(sampler)), serve.total))
-    return tuple(np.median(times, axis=0))
+            began = time.perf_counter()
+            results = trainer._evaluate(sampler)
+            times.append((time.perf_counter() - began, serve.total, serve.calls))
+    return tuple(np.median(times, axis=0)) + (results,)
+
+
+def per_batch(trainer):
+    """A trainer of the same model and evaluators whose eval function is the default one,
+    called once per batch (as the original did)."""
+    other = ModelTrainer(trainer._model, eval_iter_func=lambda model, batch_data:
+                         trainer._default_eval_iter_func(model, batch_data))
+    other._eval_manager = trainer._eval_manager
+    return other
+
+
+def identical(results, others):
+    """Whether two ``_evaluate`` results hold the same values, user by user."""
+    return list(results) == list(others) and all(
+        len(results[key]) == len(others[key])
+        and all(np.array_equal(a, b) for a, b in zip(results[key], others[key]))
+        for key in results)
+
+
+def compare_evaluations(trainer, model, sampler, count, what):
+    """Print the whole-evaluation times, default eval function vs one serve per batch."""
+    with quiet():
+        runs, serve, calls, results = evaluations(trainer, model, sampler, count)
+        runs1, serve1, calls1, results1 = evaluations(per_batch(trainer), model, sampler, count)
+    print('ModelTrainer evaluation of %d users (%s): median of %d %.2f s, of which model.serve '
+          '%.2f s (%d calls); one call per batch %.2f s, model.serve %.2f s (%d calls): %.1fx; '
+          'results identical: %s; AUC %.4f'
+          % (len(results['AUC']), what, count, runs, serve, calls, runs1, serve1, calls1,
+             runs1 / runs, identical(results, results1), float(np.mean(results['AUC']))))
+    return results
 
 
 def main():
@@ -163,13 +199,8 @@ def main():
         with quiet():  # sets the evaluators and resets the samplers; no training step
             trainer.train(total_iter=0, eval_iter=0, save_iter=0, train_sampler=train_sampler,
                           eval_samplers=[val_sampler], evaluators=evaluators)
-        with quiet():
-            runs, serve = evaluations(trainer, model, val_sampler, 3)
-        with quiet():
-            auc = float(np.mean(trainer._evaluate(val_sampler)['AUC']))
-        print('ModelTrainer evaluation of %d users (%s): median of 3 %.2f s, of which '
-              'model.serve %.2f s; AUC %.4f' % (users, ' + '.join(e.name for e in evaluators),
-                                                runs, serve, auc))
+        compare_evaluations(trainer, model, val_sampler, 3,
+                            ' + '.join(e.name for e in evaluators))
     print('first serve after training (train-to-serve copy through %s/model.ckpt): %.2f s'
           % (save_dir, sync))
     train_sampler.close()

@@ -191,6 +191,12 @@ class ReferenceTrainer(object):
         return metric_results
 
 
+def per_batch_trainer(model, **kwargs):
+    """A ModelTrainer whose eval function is the default one, called once per batch."""
+    return ModelTrainer(model, eval_iter_func=lambda m, b: ModelTrainer._default_eval_iter_func(
+        None, m, b), **kwargs)
+
+
 def run(capsys, trainer, **kwargs):
     trainer.train(**kwargs)
     out = capsys.readouterr().out
@@ -298,7 +304,7 @@ def test_output_identical_to_original(capsys, seed):
     kwargs = dict(total_iter=rng.randint(0, 12), eval_iter=rng.randint(1, 5),
                   save_iter=rng.randint(1, 5))
     outs = []
-    for cls in (ReferenceTrainer, ModelTrainer):
+    for cls in (ReferenceTrainer, ModelTrainer, per_batch_trainer):
         model = FakeModel(built=True)
         samplers = [FakeSampler(eval_stream(users), name='V%d' % seed),
                     FakeSampler(eval_stream(users[::-1]), name='W')]
@@ -309,7 +315,9 @@ def test_output_identical_to_original(capsys, seed):
             cls(model).train(train_sampler=train_sampler(losses), eval_samplers=samplers,
                              evaluators=[Precision([1, 2])], **kwargs)
         outs.append((capsys.readouterr().out, model.saves, model.served))
-    assert outs[1] == outs[0]
+    # the default function serves several users per call; a custom one is called per batch
+    assert outs[1][:2] == outs[0][:2] and outs[1][2] <= outs[0][2]
+    assert outs[2] == outs[0]
 
 
 def test_second_train_continues_iterations(capsys):
