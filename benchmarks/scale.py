@@ -6,7 +6,9 @@
    a fresh subprocess, which reports the build time, the serialised GraphDef size, the
    time of ``global_variables_initializer()`` and its peak resident memory (``VmHWM``)
    after importing TensorFlow, before building (for ``LookUp`` that includes the
-   caller's array) and after building and initialising. The memory openrec adds is
+   caller's array) and after building and initialising. ``LookUp`` is given a float32
+   C-contiguous array, a float64 one (``LookUp/f64``) and a Fortran-order float32 one
+   (``LookUp/F``), which the hand-over converts. The memory openrec adds is
    the peak minus the memory before building; the script prints it as a multiple of
    the table's size (goal: <= 1.3, i.e. one copy of the table plus little).
 2. BPR training samples/s with 1 parameter server and 1 or 2 workers, all local
@@ -53,8 +55,13 @@ def table_case(kind, rows, mode):
     from openrec.modules.extractions import LatentFactor, LookUp
 
     result = {'kind': kind, 'rows': rows, 'mode': mode, 'after_import_mb': peak_rss_mb()}
+    rng = np.random.default_rng(0)
     if kind == 'LookUp':
-        array = np.random.default_rng(0).standard_normal((rows, DIM), dtype=np.float32)
+        array = rng.standard_normal((rows, DIM), dtype=np.float32)
+    elif kind == 'LookUp/f64':  # cast to float32 by the hand-over
+        array = rng.standard_normal((rows, DIM))
+    elif kind == 'LookUp/F':  # Fortran order: made C-contiguous by the hand-over
+        array = rng.standard_normal((DIM, rows), dtype=np.float32).T
     result['before_build_mb'] = peak_rss_mb()
     graph = tf.Graph()
     with graph.as_default():
@@ -72,8 +79,8 @@ def table_case(kind, rows, mode):
             sess.run(init)
             result['init_s'] = time.perf_counter() - start
             row = sess.run(module.get_outputs()[0], {ids: [rows - 1]})
-    if kind == 'LookUp':
-        np.testing.assert_array_equal(row[0], array[rows - 1])
+    if kind != 'LatentFactor':
+        np.testing.assert_array_equal(row[0], array[rows - 1].astype(np.float32))
     result['peak_mb'] = peak_rss_mb()
     print(json.dumps(result))
 
@@ -142,7 +149,7 @@ def main():
         worst = 0.0
         for rows in (int(float(r)) for r in args.rows.split(',')):
             for mode in args.modes.split(','):
-                for kind in ('LatentFactor', 'LookUp'):
+                for kind in ('LatentFactor', 'LookUp', 'LookUp/f64', 'LookUp/F'):
                     r = run_table_case(kind, rows, mode)
                     own = (r['peak_mb'] - r['before_build_mb']) / (rows * DIM * 4 / 2.0 ** 20)
                     if rows >= 10 ** 6:  # below that TensorFlow's own allocations dominate

@@ -4,6 +4,7 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from _extraction_helpers import close, fails_cleanly, var, var_table
+from openrec import _tfutils
 from openrec.modules.extractions import LookUp
 
 
@@ -138,6 +139,27 @@ def test_cast_when_the_initializer_runs(graph, sess, embed):
     assert as_list._embed.dtype == np.float32
     sess.run(tf.global_variables_initializer())
     np.testing.assert_array_equal(sess.run(as_list.get_outputs()[0]), embed.astype(np.float32))
+
+
+# Arrays that need a conversion are handed over in row chunks, filled in place into one
+# buffer: every row must land where it belongs, across chunk and partition boundaries.
+@pytest.mark.parametrize('layout', ['float64', 'fortran', 'strided', 'int'])
+@pytest.mark.parametrize('partitioned', [False, True])
+def test_converted_arrays_in_several_chunks(graph, sess, monkeypatch, layout, partitioned):
+    monkeypatch.setattr(_tfutils, '_HAND_OVER_BYTES', 3 * 5 * 4)  # 3 rows of 5 per chunk
+    base = np.random.RandomState(3).standard_normal((11, 10)) * 100
+    array = {'float64': base[:, :5].copy(),
+             'fortran': np.asfortranarray(base[:, :5].astype(np.float32)),
+             'strided': base.astype(np.float32)[:, ::2],
+             'int': base[:, :5].astype(np.int64)}[layout]
+    assert not (array.dtype == np.float32 and array.flags.c_contiguous)
+    partitioner = tf.fixed_size_partitioner(2) if partitioned else None
+    with tf.variable_scope('outer', partitioner=partitioner):
+        module = LookUp(array)
+    hand_overs = [op for op in graph.get_operations() if op.type == 'InplaceUpdate']
+    assert len(hand_overs) == 4  # ceil(11 / 3) rows; partitioned: parts of 6 and 5 rows, 2 + 2
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), array.astype(np.float32))
 
 
 @pytest.mark.parametrize('embed_arg, exc, words', [
