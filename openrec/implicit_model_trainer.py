@@ -8,7 +8,7 @@ from openrec._checks import (ArgumentError, check_has_methods,
                              check_str)
 from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
 from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
-                                     check_sampler, close_sampler, echo, iterations, progress,
+                                     check_sampler, echo, iterations, pause_sampler, progress,
                                      report, require_sampler)
 from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager
 
@@ -161,8 +161,11 @@ class ImplicitModelTrainer(object):
         train items plus its items in **every** dataset of ``eval_datasets``.
 
         Port change: ``display_itr < 10`` works (the original divided by
-        ``display_itr // 10 == 0``). The sampler is closed (its workers stopped) when
-        ``train`` returns or fails; openrec samplers restart on the next call.
+        ``display_itr // 10 == 0``). When ``train`` returns or fails, the worker threads
+        of a built-in openrec sampler are stopped; the next call restarts them and
+        continues the same streams. The runners of a ``Sampler`` subclass using the 0.1
+        ``_get_runner()`` hook, and samplers of other classes, are left running, as in the
+        original (a runner walking the data in order continues at the next call).
         """
         check_loop(num_itr, display_itr)
         require_sampler(self._sampler, num_itr)
@@ -221,7 +224,7 @@ class ImplicitModelTrainer(object):
                     summaries.flush()
                     acc_loss = 0
         finally:
-            close_sampler(self._sampler)
+            pause_sampler(self._sampler)
             summaries.close()
         return last_results
 

@@ -4,7 +4,7 @@ from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
                              check_has_methods, check_ids, check_positive_int)
 from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
 from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
-                                     check_sampler, close_sampler, echo, iterations, report,
+                                     check_sampler, echo, iterations, pause_sampler, report,
                                      require_sampler)
 
 
@@ -119,8 +119,10 @@ class ItrMLPModelTrainer(object):
         (user_i, item_i) pair; an all-pairs ``[T, T]`` matrix (ItrMLP's serving output,
         users by items) contributes its diagonal (the original broadcast it against the
         labels and printed a meaningless vector). ``serve`` is called once per batch (the
-        original repeated the same call for every evaluator). The sampler is closed when
-        ``train`` returns or fails; openrec samplers restart on the next call.
+        original repeated the same call for every evaluator). When ``train`` returns or
+        fails, the worker threads of a built-in openrec sampler are stopped (the next call
+        continues their streams); ``_get_runner()`` samplers and samplers of other classes
+        are left running, as in the original.
         """
         check_loop(num_itr, display_itr)
         require_sampler(self._sampler, num_itr)
@@ -170,7 +172,7 @@ class ItrMLPModelTrainer(object):
                 if itr > 0 and itr % update_itr == 0:
                     self._model.update_embeddings()
         finally:
-            close_sampler(self._sampler)
+            pause_sampler(self._sampler)
             summaries.close()
         return last_results
 

@@ -92,8 +92,11 @@ def report(dataset_name, results):
     return means
 
 
-def close_sampler(sampler):
-    """Stop the sampler's workers if it can be closed (openrec samplers restart on demand)."""
-    close = getattr(sampler, 'close', None)
-    if callable(close):
-        close()
+def pause_sampler(sampler):
+    """When ``train`` returns: stop the worker threads of an openrec built-in sampler
+    (they restart on demand and continue their streams). Anything else is left as it is,
+    as the original left every sampler: the runners of a ``_get_runner`` sampler keep
+    their place across ``train`` calls, and a user sampler's ``close()`` is the user's."""
+    pause = getattr(sampler, '_pause', None)
+    if callable(pause):
+        pause()

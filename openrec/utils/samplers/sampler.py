@@ -142,8 +142,11 @@ class Sampler(object):
       a chronological pass likewise raises a :class:`RuntimeError`.
     - :meth:`close` (also the context-manager exit, the garbage collector and interpreter
       exit) stops and joins the workers. A closed sampler restarts its workers on the
-      next :meth:`next_batch` and continues the same streams, so trainers can close it
-      when ``train`` returns and still be called again.
+      next :meth:`next_batch` and continues the same streams. The trainers stop the
+      worker threads of the built-in samplers when ``train`` returns (so that no thread
+      competes with the rest of the program) and a later ``train`` continues the same
+      streams; the runners of :meth:`_get_runner` samplers keep running across ``train``
+      calls, as the original's did.
     - The built-in samplers implement :meth:`_batch_source` (an iterator of batches per
       worker). The original's process hook still works for subclasses (0.1 code): see
       :meth:`_get_runner`.
@@ -218,11 +221,16 @@ class Sampler(object):
         batches on ``self._q`` (set the subclass's own options before calling the base
         constructor, as the original required).
 
+        The trainers never stop these workers: a runner walking the data in order
+        continues where it was at the next ``train`` call, as in the original (whose
+        samplers had no stop at all).
+
         Port changes for such samplers: :meth:`next_batch` raises ``RuntimeError``
         when every worker has ended and ``_q`` is empty (the original blocked forever);
-        :meth:`close` terminates and joins the worker processes (threads are joined)
-        and a later :meth:`next_batch` starts ``num_process`` new workers from this
-        hook, on a new queue; an unreferenced sampler's processes are terminated.
+        :meth:`close` (and the context-manager exit) terminates and joins the worker
+        processes (threads are joined) and a later :meth:`next_batch` starts
+        ``num_process`` new workers from this hook, on a new queue; an unreferenced
+        sampler's processes are terminated, and interpreter exit ends them (daemons).
 
         Returns
         -------
@@ -413,6 +421,13 @@ class Sampler(object):
                 continue
             self._batches_served += 1
             return item
+
+    def _pause(self):
+        """Stop the worker threads of a built-in sampler when a trainer's ``train``
+        returns; the next :meth:`next_batch` restarts them where they stopped.
+        Workers from :meth:`_get_runner` are left running, as the original left them."""
+        if self._runtime is not None:
+            self._runtime.stop()
 
     def close(self):
         """Stop and join the workers (idempotent); buffered batches are kept.
