@@ -9,6 +9,7 @@ d. seeded sampled evaluation: negatives drawn in the original's set/dict order.
 import functools
 import gc
 import multiprocessing
+import threading
 
 import numpy as np
 import pytest
@@ -253,6 +254,44 @@ def test_get_runner_hook_in_a_trainer_and_bad_hooks():
     assert not started[0].is_alive()  # the first worker was stopped, nothing leaks
     with pytest.raises(ValueError, match='batch_size must be a positive int, got 0'):
         ZerosSampler(train, 0)
+
+
+def test_get_runner_returning_a_started_process():
+    # the original: a bare AssertionError ('process has already started') from setting
+    # daemon, and the user's non-daemon process kept the interpreter from exiting
+    train = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 3)
+    returned = []
+
+    class Started(ZerosSampler):
+        def _get_runner(self):
+            runner = super(Started, self)._get_runner()
+            if len(returned) == 1:   # the second call returns a started process
+                runner.start()
+            returned.append(runner)
+            return runner
+    with pytest.raises(ValueError, match=r"Started._get_runner\(\) must return an unstarted "
+                       r"worker \(the sampler sets daemon = True and starts it\), got "
+                       r"<Process .*started>, already started: it was terminated; return the "
+                       r"Process without calling start\(\)"):
+        Started(train, 2, num_process=3)
+    assert len(returned) == 2 and not returned[1].daemon   # detected before anything was set
+    for runner in returned:
+        runner.join(5)
+    # the started process and the runner this constructor had started are both ended
+    assert [r.is_alive() for r in returned] == [False, False]
+    assert [r.exitcode for r in returned] == [-15, -15]
+    assert multiprocessing.active_children() == []
+
+    class EndedThread(Sampler):
+        def _get_runner(self):
+            runner = threading.Thread(target=lambda: None)
+            runner.start()
+            runner.join()
+            return runner
+    with pytest.raises(ValueError, match=r"EndedThread._get_runner\(\) must return an unstarted "
+                       r"worker .*got <Thread\(.*stopped.*\)>, already started: it has already "
+                       r"ended; return the Thread without calling start\(\)"):
+        EndedThread(train, 2)
 
 
 # ---- c. duck-typed datasets ------------------------------------------------------------------

@@ -231,6 +231,17 @@ class Sampler(object):
         processes (threads are joined) and a later :meth:`next_batch` starts
         ``num_process`` new workers from this hook, on a new queue; an unreferenced
         sampler's processes are terminated, and interpreter exit ends them (daemons).
+        A worker returned already started raises :class:`ValueError` naming this hook
+        (the original failed with a bare ``AssertionError`` on ``daemon = True`` and the
+        started process kept running); that process and the workers this constructor
+        had started are terminated first.
+
+        Raises
+        ------
+        TypeError
+            The hook returned something without ``start()``/``is_alive()``.
+        ValueError
+            The hook returned a worker that was already started.
 
         Returns
         -------
@@ -259,12 +270,30 @@ class Sampler(object):
                         '%s._get_runner() must return an unstarted worker (a '
                         'multiprocessing.Process putting batches on self._q), got %r'
                         % (type(self).__name__, runner))
+                if _was_started(runner):
+                    self._reject_started(runner)
                 runner.daemon = True
                 runner.start()
                 self._runner_list.append(runner)
         except BaseException:
             _stop_runners(self._runner_list)  # no worker is left running
             raise
+
+    def _reject_started(self, runner):
+        # The original failed on ``daemon = True`` with a bare AssertionError and the
+        # started (non-daemon) process kept the interpreter from exiting.
+        shown = repr(runner)
+        if not runner.is_alive():
+            fate = 'it has already ended'
+        elif callable(getattr(runner, 'terminate', None)):
+            _stop_runners([runner])
+            fate = 'it was terminated'
+        else:  # a thread cannot be stopped from outside
+            fate = 'it keeps running'
+        raise ArgumentError(
+            '%s._get_runner() must return an unstarted worker (the sampler sets daemon = True '
+            'and starts it), got %s, already started: %s; return the %s without calling '
+            'start()' % (type(self).__name__, shown, fate, type(runner).__name__))
 
     def _next_runner_batch(self):
         if not self._runner_list:
@@ -451,6 +480,13 @@ class Sampler(object):
 def _is_stock(method, name):
     """Whether a dataset's ``name`` method is missing or ImplicitDataset's own."""
     return method is None or getattr(method, '__func__', None) is getattr(ImplicitDataset, name)
+
+
+def _was_started(runner):
+    """Whether ``start()`` was called on a process (``pid``) or thread (``ident``)."""
+    if runner.is_alive():
+        return True
+    return any(getattr(runner, attr, None) is not None for attr in ('pid', 'ident'))
 
 
 def _stop_runners(runners):
