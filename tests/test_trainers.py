@@ -363,3 +363,48 @@ def test_top_level_exports_without_tensorflow_dependency():
     import sys
     code = 'import sys, openrec; sys.exit(any(m.startswith("tensorflow") for m in sys.modules))'
     assert subprocess.call([sys.executable, '-c', code]) == 0
+
+
+# ---- evaluation users beyond the model's user table (checked at train start) ---------------
+
+def test_evaluation_user_ids_checked_against_the_model_max_user(capsys):
+    train, test, _ = split()
+    low = ImplicitDataset(interactions(1, 2, users=range(3)), N_USERS, N_ITEMS, name='low')
+    model = FakeModel()
+    model._max_user = 7   # a 0.1 Recommender's attribute: test has users 7 and 8
+    trainer = ImplicitModelTrainer(4, 4, train, model, FakeSampler())
+    for negatives in (None, 3):
+        with pytest.raises(ValueError, match=r"^eval_datasets\[1\] \('test'\) user_id holds id 8 "
+                           r"outside \[0, 7\) \(the model's max_user = 7\)$"):
+            trainer.train(10, 5, [low, test], [AUC()], num_negatives=negatives)
+    assert model.events == [] and capsys.readouterr().out == ''   # nothing ran
+    model._max_user = N_USERS
+    assert set(trainer.train(6, 5, [low, test], [AUC()])) == {'low', 'test'}
+    capsys.readouterr()
+
+    rows = explicit(0, 40)
+    explicit_model = PairModel()
+    explicit_model._max_user = 7
+    itr = ItrMLPModelTrainer(4, 5, Dataset(explicit(0, 40), N_USERS, N_ITEMS), explicit_model,
+                             FakeSampler())
+    fine = Dataset(rows[rows['user_id'] < 7], N_USERS, N_ITEMS, name='fine')
+    with pytest.raises(ValueError, match=r"^eval_datasets\[1\] \('bad'\) user_id holds id 8 "
+                       r"outside \[0, 7\) \(the model's max_user = 7\)$"):
+        itr.train(10, 5, 5, [fine, Dataset(rows, N_USERS, N_ITEMS, name='bad')], [MSE()])
+    assert explicit_model.events == [] and capsys.readouterr().out == ''
+
+
+def test_evaluation_user_ids_checked_against_a_recommender():
+    from openrec.recommenders import BPR
+    train, test, _ = split()
+    model = BPR(batch_size=4, max_user=5, max_item=N_ITEMS, dim_embed=2)
+    steps = []
+    model.train = lambda batch: steps.append(batch) or 0.0
+    sampler = PairwiseSampler(train, 4, num_process=1)
+    try:
+        with pytest.raises(ValueError, match=r"^eval_datasets\[0\] \('test'\) user_id holds id 8 "
+                           r"outside \[0, 5\) \(the model's max_user = 5\)$"):
+            ImplicitModelTrainer(4, 4, train, model, sampler).train(10, 5, [test], [AUC()])
+        assert steps == []
+    finally:
+        sampler.close()
