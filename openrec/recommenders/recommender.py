@@ -371,8 +371,9 @@ class Recommender(object):
         TypeError
             If ``export_dir`` is not a str or path.
         ValueError
-            If ``export_dir`` exists and is a file or a non-empty directory; if the
-            recommender serves nothing (no ``_scores``) or its scores depend on a serving
+            If ``export_dir`` exists and is a file or a non-empty directory, or cannot be
+            created or written (its closest existing directory is a file or is not
+            writable); if the recommender serves nothing (no ``_scores``) or its scores depend on a serving
             input that is not a known batch field. Checked before anything is written; a
             failed write removes what it wrote.
 
