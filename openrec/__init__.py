@@ -9,8 +9,10 @@ scripts; they are imported on first access.
 __version__ = '0.1.1'
 from openrec.implicit_model_trainer import ImplicitModelTrainer
 from openrec.itr_mlp_model_trainer import ItrMLPModelTrainer
+from openrec._tf1_hints import module_getattr as _module_getattr
 
 _TF1_NAMES = ('ModelTrainer', 'FastDotProductServer')
+_no_attribute = _module_getattr(__name__)   # OpenRec 0.2 module names: say where they are
 
 
 def __getattr__(name):
@@ -19,4 +21,4 @@ def __getattr__(name):
         value = getattr(openrec.tf1, name)
         globals()[name] = value
         return value
-    raise AttributeError('module %r has no attribute %r' % (__name__, name))
+    return _no_attribute(name)

@@ -66,9 +66,9 @@ def check_fraction(value, name):
     return float(value)
 
 
-def check_cutoffs(value, name, allow_zero=True):
-    """A non-empty sequence of rank cutoffs ``>= 0`` (``> 0`` unless ``allow_zero``),
-    returned as ``np.array``.
+def check_cutoffs(value, name, allow_zero=True, why_positive=''):
+    """A non-empty sequence of rank cutoffs ``>= 0`` (``> 0`` unless ``allow_zero``;
+    ``why_positive`` then says why in the message), returned as ``np.array``.
 
     Floats are accepted, as the original compared ranks with them unchanged.
     """
@@ -82,8 +82,10 @@ def check_cutoffs(value, name, allow_zero=True):
                                 % (name, value))
     bad = arr[~(arr >= 0 if allow_zero else arr > 0)]
     if bad.size:
-        raise ArgumentError('%s must hold cutoffs k %s, got %r in %r'
-                            % (name, '>= 0' if allow_zero else '> 0', bad[0].item(), value))
+        bound = ('cutoffs k >= 0 (numbers, e.g. [10, 50])' if allow_zero
+                 else 'positive cutoffs k > 0 (%s)' % why_positive)
+        raise ArgumentError('%s must hold %s, got %r in %r'
+                            % (name, bound, bad[0].item(), value))
     return arr
 
 

@@ -61,7 +61,8 @@ class TopK(collections.namedtuple('TopK', 'kind num_items item_field item_tables
 
 
 def check_export_dir(export_dir):
-    """A path where nothing exists yet, or an empty directory; returned as a str."""
+    """A path where nothing exists yet, or an empty directory, that can be written;
+    returned as a str."""
     path = export_dir
     if isinstance(path, os.PathLike):
         path = os.fspath(path)
@@ -78,7 +79,24 @@ def check_export_dir(export_dir):
             raise ArgumentError('export_dir %r exists and is not empty: a SavedModel is written '
                                 'into a new or empty directory (choose another path or empty '
                                 'it)' % path)
+    _check_writable(path)
     return path
+
+
+def _check_writable(path):
+    """The closest existing directory of a local ``path`` (itself or an ancestor, where the
+    SavedModel writer creates the missing directories) must be writable."""
+    if '://' in path:   # gs://, s3://, hdfs://, ...: the file system reports its own errors
+        return
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ArgumentError('export_dir %r cannot be created: %r is a file, not a directory'
+                            % (path, existing))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ArgumentError('export_dir %r cannot be written: the directory %r is not writable'
+                            % (path, existing))
 
 
 def export(export_dir, graph, sess, inputs, outputs, top_k=None):

@@ -7,9 +7,10 @@ from openrec._checks import (ArgumentError, check_has_methods,
                              check_int, check_optional_positive_int, check_positive_int,
                              check_str)
 from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
-from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
-                                     check_sampler, close_sampler, echo, iterations, progress,
-                                     report, require_sampler)
+from openrec.utils._training import (check_dataset, check_datasets, check_eval_users,
+                                     check_evaluators, check_loop, check_sampler, echo,
+                                     iterations, pause_sampler, progress, report,
+                                     require_sampler)
 from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager
 
 # What the trainer calls on datasets (the original called only methods, never checked
@@ -139,8 +140,10 @@ class ImplicitModelTrainer(object):
             For bad arguments (``display_itr <= 0``, ``num_itr < 0``, ...), all checked
             before the first step (also a missing ``eval_save_prefix`` folder);
             ``ValueError`` too when an evaluation item id is outside
-            ``[0, max_item)`` of ``train_dataset`` (the original failed at the first
-            evaluation) or, in sampled mode, a user has fewer than ``num_negatives``
+            ``[0, max_item)`` of ``train_dataset`` or an evaluation user id outside
+            ``[0, max_user)`` of the model (an openrec ``Recommender``; the original
+            failed at the first evaluation, after training) or, in sampled mode, a user
+            has fewer than ``num_negatives``
             eligible negatives (the original silently mislabelled positives as
             negatives).
         RuntimeError
@@ -161,13 +164,17 @@ class ImplicitModelTrainer(object):
         train items plus its items in **every** dataset of ``eval_datasets``.
 
         Port change: ``display_itr < 10`` works (the original divided by
-        ``display_itr // 10 == 0``). The sampler is closed (its workers stopped) when
-        ``train`` returns or fails; openrec samplers restart on the next call.
+        ``display_itr // 10 == 0``). When ``train`` returns or fails, the worker threads
+        of a built-in openrec sampler are stopped; the next call restarts them and
+        continues the same streams. The runners of a ``Sampler`` subclass using the 0.1
+        ``_get_runner()`` hook, and samplers of other classes, are left running, as in the
+        original (a runner walking the data in order continues at the next call).
         """
         check_loop(num_itr, display_itr)
         require_sampler(self._sampler, num_itr)
         check_has_methods(self._model, 'model', ('train', 'serve'))
         check_datasets(eval_datasets, _EVAL_DATASET_METHODS)
+        check_eval_users(self._model, eval_datasets, lambda d: d.get_unique_user_list())
         if eval_datasets:
             check_dataset(self._train_dataset, 'train_dataset', _TRAIN_DATASET_METHODS)
         check_evaluators(evaluators)
@@ -221,7 +228,7 @@ class ImplicitModelTrainer(object):
                     summaries.flush()
                     acc_loss = 0
         finally:
-            close_sampler(self._sampler)
+            pause_sampler(self._sampler)
             summaries.close()
         return last_results
 

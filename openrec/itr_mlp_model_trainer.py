@@ -3,9 +3,9 @@ import numpy as np
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields,
                              check_has_methods, check_ids, check_positive_int)
 from openrec._summaries import NULL_WRITER, check_summary_dir, open_writer
-from openrec.utils._training import (check_dataset, check_datasets, check_evaluators, check_loop,
-                                     check_sampler, close_sampler, echo, iterations, report,
-                                     require_sampler)
+from openrec.utils._training import (check_dataset, check_datasets, check_eval_users,
+                                     check_evaluators, check_loop, check_sampler, echo,
+                                     iterations, pause_sampler, report, require_sampler)
 
 
 def _pair_predictions(scores, count):
@@ -102,7 +102,9 @@ class ItrMLPModelTrainer(object):
         ValueError
             For ``display_itr``/``update_itr <= 0``, ``num_itr < 0``, an evaluation
             dataset lacking a field, with fewer rows than ``test_batch_size`` or with ids
-            outside ``train_dataset``'s ``[0, max_user)`` / ``[0, max_item)``.
+            outside ``train_dataset``'s ``[0, max_user)`` / ``[0, max_item)`` or (for an
+            openrec ``Recommender``) the model's ``[0, max_user)``; all checked before
+            the first step (the original failed at the first evaluation).
         RuntimeError
             From the sampler, if its workers fail.
 
@@ -119,8 +121,10 @@ class ItrMLPModelTrainer(object):
         (user_i, item_i) pair; an all-pairs ``[T, T]`` matrix (ItrMLP's serving output,
         users by items) contributes its diagonal (the original broadcast it against the
         labels and printed a meaningless vector). ``serve`` is called once per batch (the
-        original repeated the same call for every evaluator). The sampler is closed when
-        ``train`` returns or fails; openrec samplers restart on the next call.
+        original repeated the same call for every evaluator). When ``train`` returns or
+        fails, the worker threads of a built-in openrec sampler are stopped (the next call
+        continues their streams); ``_get_runner()`` samplers and samplers of other classes
+        are left running, as in the original.
         """
         check_loop(num_itr, display_itr)
         require_sampler(self._sampler, num_itr)
@@ -145,6 +149,7 @@ class ItrMLPModelTrainer(object):
                                     'test_batch_size=%d: nothing would be evaluated'
                                     % (i, dataset.name, len(data), self._test_batch_size))
             self._check_eval_rows(data, i)
+        check_eval_users(self._model, eval_datasets, lambda d: self._eval_rows(d)['user_id'])
 
         acc_loss = 0
         last_results = {}
@@ -170,7 +175,7 @@ class ItrMLPModelTrainer(object):
                 if itr > 0 and itr % update_itr == 0:
                     self._model.update_embeddings()
         finally:
-            close_sampler(self._sampler)
+            pause_sampler(self._sampler)
             summaries.close()
         return last_results
 

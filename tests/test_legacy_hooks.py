@@ -6,7 +6,10 @@ b. custom samplers through the original's ``_get_runner()`` process hook;
 c. duck-typed datasets (capabilities, not classes);
 d. seeded sampled evaluation: negatives drawn in the original's set/dict order.
 """
+import functools
+import gc
 import multiprocessing
+import threading
 
 import numpy as np
 import pytest
@@ -173,6 +176,47 @@ def test_get_runner_hook_process_subclass_ends_with_error_not_hang():
     assert sampler._runner_list == []
 
 
+@pytest.mark.parametrize('trainer', ['ImplicitModelTrainer', 'ItrMLPModelTrainer'])
+def test_get_runner_hook_keeps_its_place_across_train_calls(trainer):
+    # a runner walking the data once in order, used by a script training epoch by epoch:
+    # the original's runners were never stopped, so each train() continues the walk
+    ds = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 3)
+    seen = []
+
+    class Model(TableModel):
+        def train(self, batch):
+            seen.append(batch['user_id_input'].tolist())
+            return super(Model, self).train(batch)
+
+        def update_embeddings(self):
+            pass
+    sampler = CountingSampler(ds, batch_size=2, count=100)
+    runners = list(sampler._runner_list)
+    try:
+        if trainer == 'ImplicitModelTrainer':
+            run = ImplicitModelTrainer(2, 2, ds, Model(np.zeros((2, 3))), sampler).train
+        else:
+            run = functools.partial(ItrMLPModelTrainer(2, 2, ds, Model(np.zeros((2, 3))),
+                                                       sampler).train, update_itr=10)
+        for _ in range(3):
+            run(num_itr=4, display_itr=10)
+        assert seen == [[i, i + 1] for i in range(12)]   # not batches 0..3 three times
+        assert sampler._runner_list == runners and runners[0].is_alive()
+    finally:
+        sampler.close()
+    assert not runners[0].is_alive()
+
+
+def test_get_runner_hook_runners_end_with_the_sampler():
+    ds = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 3)
+    sampler = ZerosSampler(ds, batch_size=2, num_process=2)
+    runners = list(sampler._runner_list)
+    assert _call(sampler.next_batch).shape == (2,)
+    del sampler
+    gc.collect()   # garbage collection ends an unreferenced sampler's runners
+    assert [r.is_alive() for r in runners] == [False, False]
+
+
 def test_get_runner_hook_in_a_trainer_and_bad_hooks():
     train = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 3)
 
@@ -182,8 +226,12 @@ def test_get_runner_hook_in_a_trainer_and_bad_hooks():
             return super(Model, self).train(batch)
     model = Model(np.zeros((2, 3), np.float32))
     sampler = ZerosSampler(train, 2, num_process=1)
+    runners = list(sampler._runner_list)
     ImplicitModelTrainer(2, 2, train, model, sampler).train(num_itr=4, display_itr=10)
-    assert model.steps == 4 and sampler._runner_list == []  # closed at the end of train
+    assert model.steps == 4
+    assert sampler._runner_list == runners and runners[0].is_alive()  # left running (0.1)
+    sampler.close()
+    assert not runners[0].is_alive() and sampler._runner_list == []
 
     class NoRunner(Sampler):
         def _get_runner(self):
@@ -206,6 +254,44 @@ def test_get_runner_hook_in_a_trainer_and_bad_hooks():
     assert not started[0].is_alive()  # the first worker was stopped, nothing leaks
     with pytest.raises(ValueError, match='batch_size must be a positive int, got 0'):
         ZerosSampler(train, 0)
+
+
+def test_get_runner_returning_a_started_process():
+    # the original: a bare AssertionError ('process has already started') from setting
+    # daemon, and the user's non-daemon process kept the interpreter from exiting
+    train = ImplicitDataset(np.array([(0, 1), (1, 2)], DT), 2, 3)
+    returned = []
+
+    class Started(ZerosSampler):
+        def _get_runner(self):
+            runner = super(Started, self)._get_runner()
+            if len(returned) == 1:   # the second call returns a started process
+                runner.start()
+            returned.append(runner)
+            return runner
+    with pytest.raises(ValueError, match=r"Started._get_runner\(\) must return an unstarted "
+                       r"worker \(the sampler sets daemon = True and starts it\), got "
+                       r"<Process .*started>, already started: it was terminated; return the "
+                       r"Process without calling start\(\)"):
+        Started(train, 2, num_process=3)
+    assert len(returned) == 2 and not returned[1].daemon   # detected before anything was set
+    for runner in returned:
+        runner.join(5)
+    # the started process and the runner this constructor had started are both ended
+    assert [r.is_alive() for r in returned] == [False, False]
+    assert [r.exitcode for r in returned] == [-15, -15]
+    assert multiprocessing.active_children() == []
+
+    class EndedThread(Sampler):
+        def _get_runner(self):
+            runner = threading.Thread(target=lambda: None)
+            runner.start()
+            runner.join()
+            return runner
+    with pytest.raises(ValueError, match=r"EndedThread._get_runner\(\) must return an unstarted "
+                       r"worker .*got <Thread\(.*stopped.*\)>, already started: it has already "
+                       r"ended; return the Thread without calling start\(\)"):
+        EndedThread(train, 2)
 
 
 # ---- c. duck-typed datasets ------------------------------------------------------------------

@@ -247,3 +247,75 @@ def test_bad_batches_name_the_missing_field(batch, method, exc, message):
     ids = np.arange(B, dtype=np.int32) % I
     loss = model.train({'user_id_input': ids % U, 'p_item_id_input': ids, 'n_item_id_input': ids})
     assert np.isfinite(loss)
+
+
+def _field_of(batch, name):   # a helper of the subclass: the lookup is one frame down
+    return batch[name]
+
+
+class OwnErrors(BPR):
+    """A 0.1 subclass whose _input_mappings raises errors of its own."""
+
+    def __init__(self, bug, **kwargs):
+        self.bug = bug
+        super(OwnErrors, self).__init__(**kwargs)
+
+    def _input_mappings(self, batch_data, train):
+        feed = super(OwnErrors, self)._input_mappings(batch_data, train)
+        if self.bug == 'store':            # an input that was never registered
+            feed[self._get_input('p_item_f')] = 0
+        elif self.bug == 'own dict':       # the subclass's own table, int keys
+            feed[self._get_input('user_id')] = {0: 0}[5]
+        elif self.bug == 'own str dict':   # the subclass's own table, str keys
+            feed[self._get_input('user_id')] = self._lookup({'user': 1}, 'item')
+        elif self.bug == 'own array':      # the subclass's own structured array
+            feed[self._get_input('user_id')] = self._lookup(np.zeros(B, [('a', np.int32)]), 'b')
+        elif self.bug == 'own str dict here':   # the same, where the batch is at hand
+            feed[self._get_input('user_id')] = {'user': 1}['item']
+        elif self.bug == 'helper':         # a missing batch field, read by a helper
+            feed[self._get_input('user_id')] = _field_of(batch_data, 'extra')
+        return feed
+
+    def _lookup(self, table, key):
+        return table[key]
+
+
+@pytest.mark.parametrize('bug, exc, message', [
+    ('store', KeyError, "'p_item_f'"),
+    ('own dict', KeyError, '5'),
+    ('own str dict', KeyError, "'item'"),
+    ('own array', ValueError, 'no field of name b'),
+])
+def test_errors_of_a_subclass_input_mappings_propagate(bug, exc, message):
+    # only the lookup of a field the batch lacks is reported as such; a subclass's own
+    # KeyError (e.g. from _get_input: 'p_item_f' is no field of the batch) goes through
+    model = OwnErrors(bug, batch_size=B, max_user=U, max_item=I, dim_embed=D)
+    with pytest.raises(exc) as info:
+        model.train(pair_batch(0))
+    assert type(info.value) is exc and message in str(info.value)
+    assert 'batch_data has no field' not in str(info.value)
+
+
+@pytest.mark.parametrize('batch_kind', ['dict', 'structured array'])
+def test_missing_field_read_by_a_helper_is_named_with_its_cause(batch_kind):
+    model = OwnErrors('helper', batch_size=B, max_user=U, max_item=I, dim_embed=D)
+    batch = pair_batch(0)
+    if batch_kind == 'structured array':
+        rows = np.zeros(B, [(name, np.int32) for name in batch])
+        for name in batch:
+            rows[name] = batch[name]
+        batch = rows
+    with pytest.raises(ValueError, match="batch_data has no field 'extra', which OwnErrors "
+                                         "needs for training") as info:
+        model.train(batch)
+    assert isinstance(info.value.__cause__, KeyError if batch_kind == 'dict' else ValueError)
+
+
+def test_own_lookup_where_the_batch_is_at_hand_keeps_its_cause():
+    # a str key missing from the subclass's own dict, in the frame holding the batch (and
+    # absent from the batch): reported as a missing field, with the subclass's own
+    # KeyError as the cause (the traceback shows its line)
+    model = OwnErrors('own str dict here', batch_size=B, max_user=U, max_item=I, dim_embed=D)
+    with pytest.raises(ValueError, match="batch_data has no field 'item'") as info:
+        model.train(pair_batch(0))
+    assert isinstance(info.value.__cause__, KeyError) and info.value.__cause__.args == ('item',)

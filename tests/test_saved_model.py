@@ -336,6 +336,54 @@ def test_empty_directory_and_pathlike_are_accepted(small_bpr, tmp_path):
     assert small_bpr.serve({'user_id_input': [1], 'item_id_input': [2, 3]}).shape == (1, 2)
 
 
+def _read_only(monkeypatch, directory):
+    """Make ``directory`` read-only; as root (permission bits do not bind) os.access says so."""
+    os.chmod(str(directory), 0o555)
+    if os.access(str(directory), os.W_OK):
+        access = os.access
+
+        def fake(path, mode, *args, **kwargs):
+            if os.path.abspath(path) == str(directory) and mode & os.W_OK:
+                return False
+            return access(path, mode, *args, **kwargs)
+        monkeypatch.setattr(os, 'access', fake)
+
+
+@pytest.mark.parametrize('api', ['0.1', '0.2'])
+def test_unwritable_export_dir_is_rejected_before_anything_is_written(api, small_bpr, tmp_path,
+                                                                      monkeypatch):
+    if api == '0.1':
+        rec = small_bpr
+    else:
+        rec = BPR2(4, D, D, U, I, save_model_dir=str(tmp_path / 'ckpt'), serve=True).build()
+    ops = len(rec.graph.get_operations()) if api == '0.1' else None
+    (tmp_path / 'file.txt').write_text('x')
+    for export_dir in (tmp_path / 'file.txt' / 'model', tmp_path / 'file.txt' / 'a' / 'b'):
+        with pytest.raises(ValueError) as info:
+            rec.export_saved_model(str(export_dir))
+        assert str(info.value) == ('export_dir %r cannot be created: %r is a file, not a '
+                                   'directory' % (str(export_dir), str(tmp_path / 'file.txt')))
+    assert (tmp_path / 'file.txt').read_text() == 'x'
+    read_only = tmp_path / 'ro'
+    read_only.mkdir()
+    _read_only(monkeypatch, read_only)
+    try:
+        for export_dir in (read_only / 'model', read_only / 'a' / 'b', read_only):
+            with pytest.raises(ValueError) as info:
+                rec.export_saved_model(export_dir)
+            assert str(info.value) == ('export_dir %r cannot be written: the directory %r is '
+                                       'not writable' % (str(export_dir), str(read_only)))
+        assert os.listdir(str(read_only)) == []
+    finally:
+        os.chmod(str(read_only), 0o755)
+    if ops is not None:
+        assert len(rec.graph.get_operations()) == ops
+    monkeypatch.undo()
+    # a corrected retry works
+    assert rec.export_saved_model(read_only / 'model') == str(read_only / 'model')
+    assert sorted(os.listdir(str(read_only / 'model'))) == ['saved_model.pb', 'variables']
+
+
 def test_tf1_needs_the_serving_graph(tmp_path):
     rec = BPR2(4, D, D, U, I, save_model_dir=str(tmp_path / 'ckpt')).build()
     with pytest.raises(RuntimeError, match='serve graph is disabled'):

@@ -129,7 +129,7 @@ def test_full_evaluation_lines_windows_and_results(capsys):
     serves = [e for e in model.events if e[0] == 'serve']
     assert sorted({e[1] for e in serves}) == [5, 10]
     assert [e[2] for e in serves[:3]] == [3, 3, 2] and {e[3] for e in serves} == {N_ITEMS}
-    assert sampler.closed == 1
+    assert sampler.closed == 0   # a user's sampler is never closed by the trainer (original)
 
 
 def test_finished_cadence_and_no_evaluation_when_num_itr_le_display_itr(capsys):
@@ -252,7 +252,7 @@ def test_train_argument_errors():
     assert set(trainer.train(6, 5, [test], [AUC()], num_negatives=3, seed=None)) == {test.name}
 
 
-def test_sampler_closed_on_error_and_worker_errors_propagate():
+def test_sampler_left_open_on_error_and_worker_errors_propagate():
     train, _, _ = split()
 
     class Broken(FakeModel):
@@ -261,7 +261,7 @@ def test_sampler_closed_on_error_and_worker_errors_propagate():
     sampler = FakeSampler()
     with pytest.raises(ArithmeticError):
         ImplicitModelTrainer(4, 4, train, Broken(), sampler).train(5, 2)
-    assert sampler.closed == 1
+    assert sampler.closed == 0   # a user's sampler is never closed by the trainer (original)
 
     class Failing(Sampler):
         def _batch_source(self, rng):
@@ -334,7 +334,7 @@ def test_itr_mlp_trainer(capsys):
     # evaluation (4 serve calls of [5 users x 5 items]) before the update at shared multiples
     assert kinds == [('serve', 5)] * 4 + [('update', 5)] + [('serve', 10)] * 4 + [('update', 10)]
     assert {e[2:] for e in model.events if e[0] == 'serve'} == {(5, 5)}
-    assert sampler.closed == 1
+    assert sampler.closed == 0   # a user's sampler is never closed by the trainer (original)
     model.events, model.steps = [], 0
     trainer.train(num_itr=8, display_itr=100, update_itr=3)
     assert [e for e in model.events if e[0] == 'update'] == [('update', 3), ('update', 6)]
@@ -363,3 +363,48 @@ def test_top_level_exports_without_tensorflow_dependency():
     import sys
     code = 'import sys, openrec; sys.exit(any(m.startswith("tensorflow") for m in sys.modules))'
     assert subprocess.call([sys.executable, '-c', code]) == 0
+
+
+# ---- evaluation users beyond the model's user table (checked at train start) ---------------
+
+def test_evaluation_user_ids_checked_against_the_model_max_user(capsys):
+    train, test, _ = split()
+    low = ImplicitDataset(interactions(1, 2, users=range(3)), N_USERS, N_ITEMS, name='low')
+    model = FakeModel()
+    model._max_user = 7   # a 0.1 Recommender's attribute: test has users 7 and 8
+    trainer = ImplicitModelTrainer(4, 4, train, model, FakeSampler())
+    for negatives in (None, 3):
+        with pytest.raises(ValueError, match=r"^eval_datasets\[1\] \('test'\) user_id holds id 8 "
+                           r"outside \[0, 7\) \(the model's max_user = 7\)$"):
+            trainer.train(10, 5, [low, test], [AUC()], num_negatives=negatives)
+    assert model.events == [] and capsys.readouterr().out == ''   # nothing ran
+    model._max_user = N_USERS
+    assert set(trainer.train(6, 5, [low, test], [AUC()])) == {'low', 'test'}
+    capsys.readouterr()
+
+    rows = explicit(0, 40)
+    explicit_model = PairModel()
+    explicit_model._max_user = 7
+    itr = ItrMLPModelTrainer(4, 5, Dataset(explicit(0, 40), N_USERS, N_ITEMS), explicit_model,
+                             FakeSampler())
+    fine = Dataset(rows[rows['user_id'] < 7], N_USERS, N_ITEMS, name='fine')
+    with pytest.raises(ValueError, match=r"^eval_datasets\[1\] \('bad'\) user_id holds id 8 "
+                       r"outside \[0, 7\) \(the model's max_user = 7\)$"):
+        itr.train(10, 5, 5, [fine, Dataset(rows, N_USERS, N_ITEMS, name='bad')], [MSE()])
+    assert explicit_model.events == [] and capsys.readouterr().out == ''
+
+
+def test_evaluation_user_ids_checked_against_a_recommender():
+    from openrec.recommenders import BPR
+    train, test, _ = split()
+    model = BPR(batch_size=4, max_user=5, max_item=N_ITEMS, dim_embed=2)
+    steps = []
+    model.train = lambda batch: steps.append(batch) or 0.0
+    sampler = PairwiseSampler(train, 4, num_process=1)
+    try:
+        with pytest.raises(ValueError, match=r"^eval_datasets\[0\] \('test'\) user_id holds id 8 "
+                           r"outside \[0, 5\) \(the model's max_user = 5\)$"):
+            ImplicitModelTrainer(4, 4, train, model, sampler).train(10, 5, [test], [AUC()])
+        assert steps == []
+    finally:
+        sampler.close()

@@ -1,4 +1,6 @@
 """Evaluators and ImplicitEvalManager (utils spec section 6, Q8, Q10)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -97,7 +99,8 @@ def test_degenerate_cases_warn_not_raise():
         assert np.isnan(NDCG([1]).compute(empty, 5)).all()
     assert Precision([1, 2]).compute(empty, 5).tolist() == [0.0, 0.0]
     # issue 9: Precision@0 (the original's inf) is now rejected at construction
-    with pytest.raises(ValueError, match=r'precision_at must hold cutoffs k > 0, got 0'):
+    with pytest.raises(ValueError, match=r'^precision_at must hold positive cutoffs k > 0 '
+                       r'\(Precision@k divides by k\), got 0 in \[0\]$'):
         Precision([0])
 
 
@@ -119,18 +122,20 @@ def test_cutoffs_validated_at_construction(cls):
     # float cutoffs compare like the original's
     np.testing.assert_array_equal(cls([10.0]).compute(np.array([7.]), 20),
                                   cls([10]).compute(np.array([7.]), 20))
-    # issue 9 (spec Q48): negative cutoffs, and 0 for Precision (which divides by k), raise
-    # ValueError naming the argument and the value
+    # issue 9 (spec Q48): negative cutoffs, and 0 for Precision (which divides by k) and
+    # NDCG (always 0), raise ValueError naming the argument, the bound and the value
     arg = {Recall: 'recall_at', Precision: 'precision_at', NDCG: 'ndcg_at'}[cls]
-    bound = '> 0' if cls is Precision else '>= 0'
+    bound = {Recall: r'cutoffs k >= 0 \(numbers, e.g. \[10, 50\]\)',
+             Precision: r'positive cutoffs k > 0 \(Precision@k divides by k\)',
+             NDCG: r'positive cutoffs k > 0 \(NDCG@0 is always 0: no rank is below 0\)'}[cls]
     bad_values = [([-1], '-1'), ([5, -0.5], '-0.5'), ([np.nan], 'nan'), (np.array([10, -3]), '-3')]
-    if cls is Precision:
+    if cls is Recall:  # 0 stays accepted: Recall@0 is the share of positives ranked first
+        assert cls([0, 5]).compute(np.array([0., 1., 0., 3.]), 20).tolist() == [0.5, 1.0]
+    else:
         bad_values += [([0], '0'), ([5, 0.0], '0.0')]
-    else:  # 0 stays accepted: Recall@0 counts top positives, NDCG@0 is 0 (r < 0 never holds)
-        assert cls([0, 5]).compute(np.array([0.]), 20).tolist() == [float(cls is Recall), 1.0]
     for bad, shown in bad_values:
-        with pytest.raises(ValueError, match=r'%s must hold cutoffs k %s, got %s in'
-                           % (arg, bound, shown)):
+        with pytest.raises(ValueError, match=r'^%s must hold %s, got %s in %s$'
+                           % (arg, bound, shown, re.escape(repr(bad)))):
             cls(bad)
     with pytest.raises(ValueError, match=arg):
         cls(**{arg: [-1]})   # as the issue's NDCG(ndcg_at=[-1])

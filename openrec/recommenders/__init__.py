@@ -19,3 +19,7 @@ from openrec.recommenders.itr_mlp import ItrMLP
 __all__ = ['Recommender', 'BPR', 'PMF', 'NBPR', 'ConcatVisualBPR', 'VisualPMF', 'CDL', 'CML',
            'WCML', 'VisualBPR', 'VisualCML', 'GMF', 'VisualGMF', 'UserPMF', 'UserVisualPMF',
            'ItrMLP']
+
+from openrec._tf1_hints import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)   # OpenRec 0.2 names: say where they are

@@ -307,22 +307,56 @@ class Recommender(object):
         return feed
 
     def _map_batch(self, batch_data, train):
-        """``_input_mappings`` with a clear error for batches lacking a field."""
+        """``_input_mappings`` with a clear error for batches lacking a field.
+
+        Only the failed lookup of a field that ``batch_data`` lacks becomes an
+        ``ArgumentError``, chained to the lookup's error: a str key absent from the batch,
+        raised in a frame that holds the batch. Any other error raised by a subclass's
+        ``_input_mappings`` (a ``KeyError`` of ``_get_input`` or of its own dicts, ...)
+        propagates unchanged. (A subclass's own dict missing a str key that the batch
+        lacks too, in the frame holding the batch, is reported as a missing field; the
+        chained cause shows its line.)
+        """
         try:
             return self._input_mappings(batch_data, train=train)
         except KeyError as err:  # dict batches
-            field = err.args[0] if err.args else None
-        except ValueError as err:  # structured arrays: "no field of name <field>"
-            if 'no field of name' not in str(err):
+            field = err.args[0] if len(err.args) == 1 else None
+            if not self._lacks_field(batch_data, field, err):
                 raise
+            raise self._missing_field(field, train) from err
+        except ValueError as err:  # structured arrays: "no field of name <field>"
             field = str(err).rsplit(' ', 1)[-1]
-        except (TypeError, IndexError):
+            if 'no field of name' not in str(err) or not self._lacks_field(batch_data, field, err):
+                raise
+            raise self._missing_field(field, train) from err
+        except (TypeError, IndexError) as err:
             if isinstance(batch_data, (dict, np.ndarray)):
                 raise
             raise ArgumentTypeError('batch_data must be a dict or a numpy structured array '
-                                    'indexed by field name, got %s' % type(batch_data).__name__)
-        raise ArgumentError('batch_data has no field %r, which %s needs for %s'
-                            % (field, type(self).__name__, 'training' if train else 'serving'))
+                                    'indexed by field name, got %s'
+                                    % type(batch_data).__name__) from err
+
+    def _missing_field(self, field, train):
+        return ArgumentError('batch_data has no field %r, which %s needs for %s'
+                             % (field, type(self).__name__, 'training' if train else 'serving'))
+
+    @staticmethod
+    def _lacks_field(batch_data, field, err):
+        """Whether ``err`` is the failed lookup of a field that ``batch_data`` lacks: a str
+        absent from the batch, looked up where the batch is at hand (the innermost frame
+        of the error holds it), not e.g. in ``_get_input``'s store."""
+        if not isinstance(field, str):
+            return False
+        names = getattr(getattr(batch_data, 'dtype', None), 'names', None)
+        try:
+            if field in (batch_data if names is None else names):
+                return False
+        except TypeError:
+            return False
+        frame = err.__traceback__
+        while frame.tb_next is not None:
+            frame = frame.tb_next
+        return any(value is batch_data for value in frame.tb_frame.f_locals.values())
 
     def _run(self, kind, fetches, feed_dict):
         # cached session callables: train() is the hot loop
@@ -403,8 +437,9 @@ class Recommender(object):
         TypeError
             If ``export_dir`` is not a str or path.
         ValueError
-            If ``export_dir`` exists and is a file or a non-empty directory; if the
-            recommender serves nothing (no ``_scores``) or its scores depend on a serving
+            If ``export_dir`` exists and is a file or a non-empty directory, or cannot be
+            created or written (its closest existing directory is a file or is not
+            writable); if the recommender serves nothing (no ``_scores``) or its scores depend on a serving
             input that is not a known batch field. Checked before anything is written; a
             failed write removes what it wrote.
 

@@ -1,12 +1,13 @@
 """Mechanics shared by the two model trainers (private, TensorFlow-free)."""
+import numbers
 import sys
 import warnings
 
 import numpy as np
 from tqdm import tqdm
 
-from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods, check_int,
-                             check_list, check_positive_int)
+from openrec._checks import (ArgumentError, ArgumentTypeError, check_has_methods, check_ids,
+                             check_int, check_list, check_positive_int)
 
 
 def echo(*parts):
@@ -48,6 +49,23 @@ def check_evaluators(evaluators):
             raise ArgumentTypeError('%s must be an evaluator (etype, name and compute(), like '
                                     'openrec.utils.evaluators.Evaluator), got %r' % (name, value))
     return check_list(evaluators, 'evaluators', item)
+
+
+def check_eval_users(model, eval_datasets, user_ids):
+    """Evaluation users must have a row in a 0.1 recommender's user tables.
+
+    ``model._max_user`` (set by :class:`openrec.recommenders.Recommender`) bounds the
+    ids that ``user_ids(dataset)`` returns for each evaluation dataset; models without
+    it are not checked. The original failed inside ``serve`` at the first evaluation,
+    after training had run.
+    """
+    max_user = getattr(model, '_max_user', None)
+    if not isinstance(max_user, numbers.Integral) or isinstance(max_user, bool):
+        return
+    for i, dataset in enumerate(eval_datasets):
+        check_ids(np.asarray(user_ids(dataset)),
+                  'eval_datasets[%d] (%r) user_id' % (i, getattr(dataset, 'name', None)),
+                  max_user, "the model's max_user")
 
 
 def check_sampler(sampler):
@@ -92,8 +110,11 @@ def report(dataset_name, results):
     return means
 
 
-def close_sampler(sampler):
-    """Stop the sampler's workers if it can be closed (openrec samplers restart on demand)."""
-    close = getattr(sampler, 'close', None)
-    if callable(close):
-        close()
+def pause_sampler(sampler):
+    """When ``train`` returns: stop the worker threads of an openrec built-in sampler
+    (they restart on demand and continue their streams). Anything else is left as it is,
+    as the original left every sampler: the runners of a ``_get_runner`` sampler keep
+    their place across ``train`` calls, and a user sampler's ``close()`` is the user's."""
+    pause = getattr(sampler, '_pause', None)
+    if callable(pause):
+        pause()

@@ -15,3 +15,7 @@ from openrec.modules.interactions.pointwise_ge_mlp_ce import PointwiseGeMLPCE
 
 __all__ = ['Interaction', 'PairwiseLog', 'PairwiseHinge', 'PairwiseEuDist', 'NsLog', 'NsEuDist',
            'NSEuDist', 'PointwiseMSE', 'PointwiseGeCE', 'PointwiseMLPCE', 'PointwiseGeMLPCE']
+
+from openrec._tf1_hints import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)   # OpenRec 0.2 names: say where they are

@@ -952,8 +952,9 @@ class Recommender(object):
         TypeError
             If ``export_dir`` is not a str or path, or ``item_inputs`` not a dict of arrays.
         ValueError
-            If ``export_dir`` exists and is a file or a non-empty directory, an
-            ``item_inputs`` field is not a serving field or has too few rows, or the
+            If ``export_dir`` exists and is a file or a non-empty directory, or cannot be
+            created or written (its closest existing directory is a file or is not
+            writable), an ``item_inputs`` field is not a serving field or has too few rows, or the
             serving graph registers no output. Checked before anything is written.
         RuntimeError
             ``serve graph is disabled`` (create the recommender with ``serve=True``),

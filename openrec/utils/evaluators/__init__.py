@@ -6,3 +6,7 @@ from openrec.utils.evaluators.precision import Precision
 from openrec.utils.evaluators.ndcg import NDCG
 from openrec.utils.evaluators.mse import MSE
 from openrec.utils.evaluators.implicit_eval_manager import ImplicitEvalManager
+
+from openrec._tf1_hints import module_getattr as _module_getattr  # noqa: E402
+
+__getattr__ = _module_getattr(__name__)   # OpenRec 0.2 names: say where they are

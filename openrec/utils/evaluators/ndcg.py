@@ -10,7 +10,7 @@ class NDCG(Evaluator):
     Parameters
     ----------
     ndcg_at : sequence of int
-        Cutoffs ``K``, ``>= 0`` (floats compare as given).
+        Cutoffs ``K``, positive (floats compare as given).
     name : str, optional
         Key of the metric in evaluation results.
 
@@ -20,7 +20,8 @@ class NDCG(Evaluator):
         If ``ndcg_at`` is not a non-empty sequence of numbers, e.g. a bare int (the
         original failed later, in ``compute``).
     ValueError
-        If a cutoff is negative (the original computed nonsense).
+        If a cutoff is not positive: the original computed nonsense for a negative one
+        and 0 for ``k = 0`` (``r_p < 0`` never holds), whatever the ranking.
 
     Notes
     -----
@@ -33,7 +34,8 @@ class NDCG(Evaluator):
     """
 
     def __init__(self, ndcg_at, name='NDCG'):
-        self._ndcg_at = check_cutoffs(ndcg_at, 'ndcg_at')
+        self._ndcg_at = check_cutoffs(ndcg_at, 'ndcg_at', allow_zero=False,
+                                     why_positive='NDCG@0 is always 0: no rank is below 0')
         super(NDCG, self).__init__(etype='rank', name=name)
 
     def compute(self, rank_above, negative_num):

@@ -32,7 +32,8 @@ class Precision(Evaluator):
     """
 
     def __init__(self, precision_at, name='Precision'):
-        self._precision_at = check_cutoffs(precision_at, 'precision_at', allow_zero=False)
+        self._precision_at = check_cutoffs(precision_at, 'precision_at', allow_zero=False,
+                                           why_positive='Precision@k divides by k')
         super(Precision, self).__init__(etype='rank', name=name)
 
     def compute(self, rank_above, negative_num):

@@ -10,7 +10,9 @@ class Recall(Evaluator):
     Parameters
     ----------
     recall_at : sequence of int
-        Cutoffs ``K``, ``>= 0`` (floats compare as given).
+        Cutoffs ``K``, ``>= 0`` (floats compare as given). ``0`` is accepted, as in
+        the original: Recall@0 is the fraction of positives with no negative scored
+        above them (``r_p <= 0``).
     name : str, optional
         Key of the metric in evaluation results.
 

@@ -142,8 +142,11 @@ class Sampler(object):
       a chronological pass likewise raises a :class:`RuntimeError`.
     - :meth:`close` (also the context-manager exit, the garbage collector and interpreter
       exit) stops and joins the workers. A closed sampler restarts its workers on the
-      next :meth:`next_batch` and continues the same streams, so trainers can close it
-      when ``train`` returns and still be called again.
+      next :meth:`next_batch` and continues the same streams. The trainers stop the
+      worker threads of the built-in samplers when ``train`` returns (so that no thread
+      competes with the rest of the program) and a later ``train`` continues the same
+      streams; the runners of :meth:`_get_runner` samplers keep running across ``train``
+      calls, as the original's did.
     - The built-in samplers implement :meth:`_batch_source` (an iterator of batches per
       worker). The original's process hook still works for subclasses (0.1 code): see
       :meth:`_get_runner`.
@@ -218,11 +221,27 @@ class Sampler(object):
         batches on ``self._q`` (set the subclass's own options before calling the base
         constructor, as the original required).
 
+        The trainers never stop these workers: a runner walking the data in order
+        continues where it was at the next ``train`` call, as in the original (whose
+        samplers had no stop at all).
+
         Port changes for such samplers: :meth:`next_batch` raises ``RuntimeError``
         when every worker has ended and ``_q`` is empty (the original blocked forever);
-        :meth:`close` terminates and joins the worker processes (threads are joined)
-        and a later :meth:`next_batch` starts ``num_process`` new workers from this
-        hook, on a new queue; an unreferenced sampler's processes are terminated.
+        :meth:`close` (and the context-manager exit) terminates and joins the worker
+        processes (threads are joined) and a later :meth:`next_batch` starts
+        ``num_process`` new workers from this hook, on a new queue; an unreferenced
+        sampler's processes are terminated, and interpreter exit ends them (daemons).
+        A worker returned already started raises :class:`ValueError` naming this hook
+        (the original failed with a bare ``AssertionError`` on ``daemon = True`` and the
+        started process kept running); that process and the workers this constructor
+        had started are terminated first.
+
+        Raises
+        ------
+        TypeError
+            The hook returned something without ``start()``/``is_alive()``.
+        ValueError
+            The hook returned a worker that was already started.
 
         Returns
         -------
@@ -251,12 +270,30 @@ class Sampler(object):
                         '%s._get_runner() must return an unstarted worker (a '
                         'multiprocessing.Process putting batches on self._q), got %r'
                         % (type(self).__name__, runner))
+                if _was_started(runner):
+                    self._reject_started(runner)
                 runner.daemon = True
                 runner.start()
                 self._runner_list.append(runner)
         except BaseException:
             _stop_runners(self._runner_list)  # no worker is left running
             raise
+
+    def _reject_started(self, runner):
+        # The original failed on ``daemon = True`` with a bare AssertionError and the
+        # started (non-daemon) process kept the interpreter from exiting.
+        shown = repr(runner)
+        if not runner.is_alive():
+            fate = 'it has already ended'
+        elif callable(getattr(runner, 'terminate', None)):
+            _stop_runners([runner])
+            fate = 'it was terminated'
+        else:  # a thread cannot be stopped from outside
+            fate = 'it keeps running'
+        raise ArgumentError(
+            '%s._get_runner() must return an unstarted worker (the sampler sets daemon = True '
+            'and starts it), got %s, already started: %s; return the %s without calling '
+            'start()' % (type(self).__name__, shown, fate, type(runner).__name__))
 
     def _next_runner_batch(self):
         if not self._runner_list:
@@ -414,6 +451,13 @@ class Sampler(object):
             self._batches_served += 1
             return item
 
+    def _pause(self):
+        """Stop the worker threads of a built-in sampler when a trainer's ``train``
+        returns; the next :meth:`next_batch` restarts them where they stopped.
+        Workers from :meth:`_get_runner` are left running, as the original left them."""
+        if self._runtime is not None:
+            self._runtime.stop()
+
     def close(self):
         """Stop and join the workers (idempotent); buffered batches are kept.
 
@@ -436,6 +480,13 @@ class Sampler(object):
 def _is_stock(method, name):
     """Whether a dataset's ``name`` method is missing or ImplicitDataset's own."""
     return method is None or getattr(method, '__func__', None) is getattr(ImplicitDataset, name)
+
+
+def _was_started(runner):
+    """Whether ``start()`` was called on a process (``pid``) or thread (``ident``)."""
+    if runner.is_alive():
+        return True
+    return any(getattr(runner, attr, None) is not None for attr in ('pid', 'ident'))
 
 
 def _stop_runners(runners):
