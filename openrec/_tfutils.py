@@ -175,8 +175,11 @@ def xavier_initializer():
     return tf.glorot_uniform_initializer()
 
 
-# bytes of float32 handed over per numpy_function call by out_of_graph_value
+# out_of_graph_value hands a converted array over in chunks of at least this many bytes,
+# and in at most this many chunks: the chain of chunks is walked recursively by
+# tf.Variable (looking for uninitialised variables), so its length must stay bounded.
 _HAND_OVER_BYTES = 1 << 22
+_MAX_HAND_OVERS = 64
 
 
 def _float32_rows(array, start, stop):
@@ -202,8 +205,8 @@ def out_of_graph_value(array, name='initial_value'):
     on its first sparse read. So a float32 C-contiguous array goes through
     ``Snapshot``, which copies a buffer TensorFlow does not own and passes one it
     owns on. Any other array would need a converted temporary as large as the table:
-    instead an ``Empty`` buffer is filled in place (``InplaceUpdate``) by row chunks
-    of about 4 MB, each converted only after the previous one is stored.
+    instead an ``Empty`` buffer is filled in place (``InplaceUpdate``) by at most 64
+    row chunks (of at least 4 MB), each converted only after the previous one is stored.
     """
     array = np.asarray(array)
     if array.dtype == np.float32 and array.flags.c_contiguous:
@@ -214,7 +217,7 @@ def out_of_graph_value(array, name='initial_value'):
         return tf.constant(array, tf.float32, name=name)
     rows = array.shape[0]
     row_bytes = 4 * int(np.prod(array.shape[1:], dtype=np.int64))
-    chunk_rows = max(1, _HAND_OVER_BYTES // max(row_bytes, 1))
+    chunk_rows = max(1, _HAND_OVER_BYTES // max(row_bytes, 1), -(-rows // _MAX_HAND_OVERS))
     with tf.name_scope(name):
         value = tf.raw_ops.Empty(shape=list(array.shape), dtype=tf.float32, init=False)
         for start in range(0, rows, chunk_rows):

@@ -191,3 +191,13 @@ def test_non_integer_ids(graph, embed, make_ids):
 
 def test_scope_type(graph, embed):
     fails_cleanly(graph, TypeError, ['scope'], lambda: LookUp(embed, scope=1))
+
+
+def test_hand_over_chunks_are_bounded(graph, sess, monkeypatch):
+    # tf.Variable walks the chain of chunks recursively: its length must not grow with the table
+    monkeypatch.setattr(_tfutils, '_HAND_OVER_BYTES', 1)
+    array = np.arange(3000 * 2, dtype=np.float64).reshape(3000, 2)
+    module = LookUp(array)
+    assert len([op for op in graph.get_operations() if op.type == 'InplaceUpdate']) == 64  # 47 rows each
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), array.astype(np.float32))
