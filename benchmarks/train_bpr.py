@@ -1,4 +1,4 @@
-"""BPR on citeulike-a: graph-only vs pipeline training rate, and full-evaluation time.
+"""BPR on citeulike-a: training rates (graph-only, pipeline, k steps per call), evaluation time.
 
 Reads ``../shared/data/citeulike-a/users.dat`` (override with ``--data``), holds out a
 fifth of every user's items (seed 0), and for each optimizer ('Adam', 'SGD') builds
@@ -11,15 +11,23 @@ fifth of every user's items (seed 0), and for each optimizer ('Adam', 'SGD') bui
 (both rates are medians of interleaved rounds, so that load changes hit both alike)
 
 then the seconds of one full AUC + Recall@50 evaluation of every citeulike-a user
-through ``ImplicitModelTrainer`` (goal < 30 s). Usage:
-``python benchmarks/train_bpr.py [--data DIR] [--steps N]``.
+through ``ImplicitModelTrainer`` (goal < 30 s), and finally, for SGD and Adam at batch
+sizes 256 and 1000, the rate of ``model.train`` called once per batch against
+``model.train_steps`` given k batches per call (k = 10, 50), on the same pre-drawn
+batches (medians of interleaved rounds; shipped because it gains >= 1.3x somewhere).
+Usage: ``python benchmarks/train_bpr.py [--data DIR] [--steps N] [--skip-base]``.
 """
 import argparse
 import contextlib
 import io
 import os
+import sys
 import time
 
+# Measure the openrec beside this script, not an installed one, here and in subprocesses.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+os.environ['PYTHONPATH'] = os.pathsep.join(filter(None, [ROOT, os.environ.get('PYTHONPATH')]))
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 import numpy as np  # noqa: E402
 
@@ -59,24 +67,52 @@ def split(rows, seed=0):
     return rows[~held_out], rows[held_out]
 
 
-def rates(steps_by_mode, steps, rounds=5):
-    """Median samples/s of each mode, measured in interleaved rounds (load-robust)."""
+def rates(steps_by_mode, steps, rounds=5, batch=BATCH):
+    """Median samples/s of each mode, measured in interleaved rounds (load-robust).
+
+    ``steps_by_mode``: a callable per mode that trains ``batch * per_call`` samples,
+    given as ``(callable, per_call)`` or a bare callable (``per_call`` 1).
+    """
     per_round = {mode: [] for mode in steps_by_mode}
-    for step in steps_by_mode.values():
+    steps_by_mode = {mode: value if isinstance(value, tuple) else (value, 1)
+                     for mode, value in steps_by_mode.items()}
+    for step, _ in steps_by_mode.values():
         step()  # warm-up
     for _ in range(rounds):
-        for mode, step in steps_by_mode.items():
+        for mode, (step, per_call) in steps_by_mode.items():
+            calls = max(1, steps // rounds // per_call)
             began = time.perf_counter()
-            for _ in range(steps // rounds):
+            for _ in range(calls):
                 step()
-            per_round[mode].append((steps // rounds) * BATCH / (time.perf_counter() - began))
+            per_round[mode].append(calls * per_call * batch / (time.perf_counter() - began))
     return {mode: float(np.median(values)) for mode, values in per_round.items()}
+
+
+def steps_per_call(train, max_user, max_item, steps, ks=(10, 50)):
+    """``train`` once per batch vs ``train_steps`` with k batches per call."""
+    print('steps per session call: samples/s of BPR.train vs BPR.train_steps(k batches), '
+          'same pre-drawn batches')
+    for opt in ('SGD', 'Adam'):
+        for batch in (256, 1000):
+            model = BPR(batch_size=batch, max_user=max_user, max_item=max_item, dim_embed=20,
+                        opt=opt)
+            with PairwiseSampler(train, batch_size=batch, num_process=1) as sampler:
+                batches = [sampler.next_batch() for _ in range(max(ks))]
+            modes = {'train': ((lambda: [model.train(b) for b in batches]), len(batches))}
+            for k in ks:
+                modes['k=%d' % k] = (lambda k: lambda: model.train_steps(batches[:k]))(k), k
+            measured = rates(modes, steps, batch=batch)
+            print('  %-4s batch %4d: train %9.0f | %s' % (opt, batch, measured['train'], ' | '.join(
+                'k=%d %9.0f (%.2fx)' % (k, measured['k=%d' % k], measured['k=%d' % k]
+                                        / measured['train']) for k in ks)), flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--data', default=DEFAULT_DATA)
     parser.add_argument('--steps', type=int, default=5000)
+    parser.add_argument('--skip-base', action='store_true',
+                        help='only the steps-per-call comparison')
     args = parser.parse_args()
 
     rows = read_citeulike(args.data)
@@ -86,7 +122,15 @@ def main():
     test = ImplicitDataset(test_rows, max_user, max_item, name='Test')
     print('citeulike-a: %d users, %d items, %d train / %d held-out interactions'
           % (max_user, max_item, len(train_rows), len(test_rows)))
+    if not args.skip_base:
+        base(args, train, test, max_user, max_item)
+    steps_per_call(train, max_user, max_item, args.steps)
+    print('load average (1, 5, 15 min): %.2f, %.2f, %.2f; %d cores' % (*os.getloadavg(),
+                                                                        os.cpu_count()))
 
+
+def base(args, train, test, max_user, max_item):
+    """Graph-only vs pipeline rates at batch 1000, then the full-evaluation time."""
     for opt in ('Adam', 'SGD'):
         model = BPR(batch_size=BATCH, max_user=max_user, max_item=max_item, dim_embed=20,
                     opt=opt)

@@ -7,6 +7,7 @@ TensorFlow-free argument checks live in :mod:`openrec._checks` and are re-export
 Nothing here is public API.
 """
 import contextlib
+import functools
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -174,19 +175,58 @@ def xavier_initializer():
     return tf.glorot_uniform_initializer()
 
 
+# out_of_graph_value hands a converted array over in chunks of at least this many bytes,
+# and in at most this many chunks: the chain of chunks is walked recursively by
+# tf.Variable (looking for uninitialised variables), so its length must stay bounded.
+_HAND_OVER_BYTES = 1 << 22
+_MAX_HAND_OVERS = 64
+
+
+def _float32_rows(array, start, stop):
+    return np.ascontiguousarray(array[start:stop], dtype=np.float32)
+
+
 def out_of_graph_value(array, name='initial_value'):
     """A float32 tensor that yields ``array`` when run, without storing it in the GraphDef.
 
     The original baked arrays into the graph as constants, which breaks the 2 GB
     protobuf limit for large tables. Here the array stays in this process and is
-    handed to TensorFlow by a ``numpy_function`` when the initialiser runs, so
-    ``global_variables_initializer()`` in user code keeps working unchanged. The
+    handed to TensorFlow by ``numpy_function`` calls when the initialiser runs (and
+    cast to float32 then: only a reference to ``array`` is kept until that moment),
+    so ``global_variables_initializer()`` in user code keeps working unchanged. The
     graph therefore cannot initialise this variable in another process (a restored
     checkpoint does not need the initialiser).
+
+    Whatever the array's dtype and memory layout, the hand-over costs one copy of
+    the table (plus a little), a buffer TensorFlow owns, which the variable adopts
+    without a further copy; it never shares the caller's memory. TensorFlow copies
+    a numpy array it cannot align and wraps an aligned one: the wrapped buffer
+    would be shared with (and written into by) a resource variable and copied again
+    on its first sparse read. So a float32 C-contiguous array goes through
+    ``Snapshot``, which copies a buffer TensorFlow does not own and passes one it
+    owns on. Any other array would need a converted temporary as large as the table:
+    instead an ``Empty`` buffer is filled in place (``InplaceUpdate``) by at most 64
+    row chunks (of at least 4 MB), each converted only after the previous one is stored.
     """
-    array = np.ascontiguousarray(array, dtype=np.float32)
-    value = tf.numpy_function(lambda: array, [], tf.float32, name=name)
-    value.set_shape(array.shape)
+    array = np.asarray(array)
+    if array.dtype == np.float32 and array.flags.c_contiguous:
+        value = tf.numpy_function(lambda: array, [], tf.float32, name=name)
+        value.set_shape(array.shape)
+        return tf.raw_ops.Snapshot(input=value, name=name + '_copy')
+    if array.ndim == 0:
+        return tf.constant(array, tf.float32, name=name)
+    rows = array.shape[0]
+    row_bytes = 4 * int(np.prod(array.shape[1:], dtype=np.int64))
+    chunk_rows = max(1, _HAND_OVER_BYTES // max(row_bytes, 1), -(-rows // _MAX_HAND_OVERS))
+    with tf.name_scope(name):
+        value = tf.raw_ops.Empty(shape=list(array.shape), dtype=tf.float32, init=False)
+        for start in range(0, rows, chunk_rows):
+            stop = min(rows, start + chunk_rows)
+            with tf.control_dependencies([value.op]):
+                chunk = tf.numpy_function(functools.partial(_float32_rows, array, start, stop),
+                                          [], tf.float32)
+            chunk.set_shape((stop - start,) + array.shape[1:])
+            value = tf.raw_ops.InplaceUpdate(x=value, i=tf.range(start, stop), v=chunk)
     return value
 
 

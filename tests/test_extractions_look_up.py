@@ -4,6 +4,7 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from _extraction_helpers import close, fails_cleanly, var, var_table
+from openrec import _tfutils
 from openrec.modules.extractions import LookUp
 
 
@@ -95,6 +96,72 @@ def test_large_array_is_not_stored_in_the_graph(graph, sess):
     np.testing.assert_array_equal(sess.run(out, {ids: [199999, 7]}), table[[199999, 7]])
 
 
+def aligned_array(shape, offset):
+    """A float32 array whose data starts ``offset`` bytes past a 64-byte boundary."""
+    raw = np.empty(int(np.prod(shape)) * 4 + 128, np.uint8)
+    start = -raw.ctypes.data % 64 + offset
+    array = raw[start:start + int(np.prod(shape)) * 4].view(np.float32).reshape(shape)
+    array[...] = np.arange(array.size).reshape(shape)
+    return array
+
+
+# TensorFlow wraps a 64-byte-aligned array without copying it, and a resource variable
+# adopts such a buffer: the table must still be a copy, whatever the alignment.
+@pytest.mark.parametrize('offset', [0, 16])
+@pytest.mark.parametrize('partitioned', [False, True])
+def test_table_never_shares_memory_with_the_array(graph, sess, offset, partitioned):
+    array = aligned_array((8, 4), offset)
+    assert array.ctypes.data % 64 == offset
+    partitioner = tf.fixed_size_partitioner(2) if partitioned else None
+    with tf.variable_scope('outer', partitioner=partitioner):
+        module = LookUp(array)
+    table = module.get_outputs()[0]
+    sess.run(tf.global_variables_initializer())
+    expected = array.copy()
+    array[:] = -1.0
+    np.testing.assert_array_equal(sess.run(table), expected)
+    # and writes into the table never reach the array
+    parts = tf.global_variables()
+    sess.run([tf.assign(part, tf.zeros_like(part)) for part in parts])
+    np.testing.assert_array_equal(sess.run(table), np.zeros((8, 4), np.float32))
+    np.testing.assert_array_equal(array, -np.ones((8, 4), np.float32))
+    # the initializer reads the array when it runs
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(table), -np.ones((8, 4), np.float32))
+
+
+def test_cast_when_the_initializer_runs(graph, sess, embed):
+    module = LookUp(embed)
+    assert module._embed is embed  # no float32 copy kept until then
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), embed.astype(np.float32))
+    as_list = LookUp(embed.tolist())
+    assert as_list._embed.dtype == np.float32
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(as_list.get_outputs()[0]), embed.astype(np.float32))
+
+
+# Arrays that need a conversion are handed over in row chunks, filled in place into one
+# buffer: every row must land where it belongs, across chunk and partition boundaries.
+@pytest.mark.parametrize('layout', ['float64', 'fortran', 'strided', 'int'])
+@pytest.mark.parametrize('partitioned', [False, True])
+def test_converted_arrays_in_several_chunks(graph, sess, monkeypatch, layout, partitioned):
+    monkeypatch.setattr(_tfutils, '_HAND_OVER_BYTES', 3 * 5 * 4)  # 3 rows of 5 per chunk
+    base = np.random.RandomState(3).standard_normal((11, 10)) * 100
+    array = {'float64': base[:, :5].copy(),
+             'fortran': np.asfortranarray(base[:, :5].astype(np.float32)),
+             'strided': base.astype(np.float32)[:, ::2],
+             'int': base[:, :5].astype(np.int64)}[layout]
+    assert not (array.dtype == np.float32 and array.flags.c_contiguous)
+    partitioner = tf.fixed_size_partitioner(2) if partitioned else None
+    with tf.variable_scope('outer', partitioner=partitioner):
+        module = LookUp(array)
+    hand_overs = [op for op in graph.get_operations() if op.type == 'InplaceUpdate']
+    assert len(hand_overs) == 4  # ceil(11 / 3) rows; partitioned: parts of 6 and 5 rows, 2 + 2
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), array.astype(np.float32))
+
+
 @pytest.mark.parametrize('embed_arg, exc, words', [
     (None, ValueError, ['embed', 'None']),
     (np.ones(4), ValueError, ['embed', '2-D']),
@@ -124,3 +191,13 @@ def test_non_integer_ids(graph, embed, make_ids):
 
 def test_scope_type(graph, embed):
     fails_cleanly(graph, TypeError, ['scope'], lambda: LookUp(embed, scope=1))
+
+
+def test_hand_over_chunks_are_bounded(graph, sess, monkeypatch):
+    # tf.Variable walks the chain of chunks recursively: its length must not grow with the table
+    monkeypatch.setattr(_tfutils, '_HAND_OVER_BYTES', 1)
+    array = np.arange(3000 * 2, dtype=np.float64).reshape(3000, 2)
+    module = LookUp(array)
+    assert len([op for op in graph.get_operations() if op.type == 'InplaceUpdate']) == 64  # 47 rows each
+    sess.run(tf.global_variables_initializer())
+    np.testing.assert_array_equal(sess.run(module.get_outputs()[0]), array.astype(np.float32))

@@ -1,5 +1,8 @@
 """TemporalLatentFactor: variables (incl. Adam), MLP output, flags, forward updates, init,
 identity pretraining, reuse, bad input."""
+import gc
+import weakref
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
@@ -204,6 +207,25 @@ def test_large_array_init_is_not_stored_in_the_graph(graph, sess):
     np.testing.assert_array_equal(sess.run(var('TemporalLatentFactor/embedding')), table)
 
 
+@pytest.mark.parametrize('offset', [0, 16])
+def test_array_init_is_copied_not_shared(graph, sess, offset):
+    """Forward updates write into the table, never into the caller's array (any alignment)."""
+    raw = np.empty(TABLE.nbytes + 128, np.uint8)
+    start = -raw.ctypes.data % 64 + offset
+    array = raw[start:start + TABLE.nbytes].view(np.float32).reshape(SHAPE)
+    array[...] = TABLE
+    ids, module = build(init=array, mlp_pretrain=False)
+    assert module._initializer is array  # kept as given until the initializer runs
+    sess.run(tf.global_variables_initializer())
+    sess.run(module.get_outputs()[0], {ids: [1, 2]})
+    module.forward_update_embeddings(sess)
+    table = sess.run(var('TemporalLatentFactor/embedding'))
+    assert np.abs(table[1:3] - TABLE[1:3]).max() > 1e-3  # rows 1 and 2 were rewritten
+    np.testing.assert_array_equal(array, TABLE)
+    array[0] = 7.0
+    np.testing.assert_array_equal(sess.run(var('TemporalLatentFactor/embedding'))[0], TABLE[0])
+
+
 @pytest.fixture
 def numpy_rng():
     """Pretraining draws from numpy's global RNG: seed it here and restore it afterwards."""
@@ -239,11 +261,17 @@ def test_pretrain_mlp_as_identity(graph, sess, numpy_rng):
     assert (slot > 0).all()
 
 
-def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng):
-    """A few pretraining steps equal TF's AdamOptimizer on the same batches (same RNG stream)."""
+def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng, monkeypatch):
+    """A few pretraining steps equal TF's AdamOptimizer on the same batches (same RNG stream).
+
+    Two steps per session call: the 5 steps cross two chunk boundaries and end on a
+    partly filled chunk.
+    """
     steps, dim, dims = 5, 4, [6, 4]
     ids = tf.constant([0])
+    monkeypatch.setattr(TemporalLatentFactor, '_pretrain_chunk', 2)
     module = TemporalLatentFactor([3, dim], dims, ids)
+    assert module._pretrain_batches.shape.as_list() == [2, 32, dim]
     layers = random_layers(np.random.RandomState(37), dim, dims, batch_norm=True)
     sess.run(tf.global_variables_initializer())
     load_mlp(sess, MLP, layers)
@@ -275,6 +303,24 @@ def test_pretraining_matches_tensorflow_adam(graph, sess, numpy_rng):
     for name in names:
         close(got[name], expected[name], rtol=1e-3, atol=2e-5)
     assert np.abs(got[MLP + '/FC__0'] - layers[0]['W']).max() > 1e-3
+
+
+def test_modules_of_the_same_shapes_share_the_compiled_loop():
+    """ItrMLP's user and item modules: one compiled function, hence one XLA compilation."""
+    graph = tf.Graph()
+    with graph.as_default():
+        for scope, rows, dims in (('user', 10, [6, 4]), ('item', 20, [6, 4]), ('other', 10, [5, 4])):
+            TemporalLatentFactor([rows, 4], dims, tf.constant([0]), scope=scope)
+    # the pretraining ops live in the re-entered scopes, <scope>_1
+    calls = {op.name.split('_1/')[0]: op.node_def.attr['f'].func.name
+             for op in graph.get_operations() if op.type == 'PartitionedCall'}
+    assert sorted(calls) == ['item', 'other', 'user']
+    assert calls['user'] == calls['item'] != calls['other']
+    # the graph is not kept alive by the sharing
+    gone = weakref.ref(graph)
+    del graph
+    gc.collect()
+    assert gone() is None
 
 
 @pytest.mark.parametrize('kwargs, words', [

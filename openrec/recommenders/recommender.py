@@ -10,9 +10,14 @@ from openrec._saved_model import check_export_dir, export_legacy
 from openrec._tfutils import (ArgumentError, ArgumentTypeError, CallableCache, check_choice,
                               check_l2_reg, check_number, check_positive_int)
 from openrec.recommenders._validation import FeedChecks, check_path, registered_module
+from openrec.recommenders._steps import chain_steps
 
 _OPTIMIZERS = ('SGD', 'Adam')
 _DEFAULT_LR = {'Adam': 0.001, 'SGD': 0.005}
+
+
+def _fed_shapes(feed):
+    return ', '.join('%s %s' % (p.op.name, list(np.shape(v))) for p, v in feed.items())
 
 
 class Recommender(object):
@@ -149,6 +154,7 @@ class Recommender(object):
                 op if isinstance(op, tf.Operation) else op.op for op in self._post_training_ops]
             self._runners = CallableCache(self._sess)
             self._feed_checks = FeedChecks(self)
+            self._step_chains = {}  # (steps, fed inputs) -> train_steps' chained copies
             try:
                 self._initialize(init_dict)
                 self._saver = tf.train.Saver(max_to_keep=None)
@@ -211,6 +217,66 @@ class Recommender(object):
         """
         return self._run('train', self._train_fetches,
                          self._feed(batch_data, train=True))[1]
+
+    def train_steps(self, batches):
+        """Run one training step per batch, all in one session call.
+
+        The same updates, in the same order, as ``[self.train(b) for b in batches]``:
+        the first call for a number of batches copies the training step's ops that
+        many times in the graph, chained so that each copy starts from the variables
+        the previous one left. It saves :meth:`train`'s per-call overhead (Python,
+        feeding, session set-up), which only matters when a step is cheap: see the
+        README's Performance section for where it helps.
+
+        Parameters
+        ----------
+        batches : list of (dict or numpy structured array)
+            Training batches, each as :meth:`train` takes it.
+
+        Returns
+        -------
+        numpy.ndarray
+            float32 ``[len(batches)]``: the loss of each step, computed from the values
+            before its update.
+
+        Raises
+        ------
+        ValueError
+            Before anything runs: if ``batches`` is empty, if a batch fails
+            :meth:`train`'s checks (the message names the field), if the batches do not
+            all feed the same inputs with the same shapes (they are stacked), or if the
+            training step holds ops that cannot be copied: TF1 control flow, or
+            stateful ops such as random number generators, whose copies would not
+            continue one random stream as separate calls do.
+        TypeError
+            If ``batches`` is not a list or tuple, or a batch fails :meth:`train`'s
+            type checks.
+        """
+        if not isinstance(batches, (list, tuple)):
+            raise ArgumentTypeError('batches must be a list of batches, got %s'
+                                    % type(batches).__name__)
+        if len(batches) == 0:
+            raise ArgumentError('batches must hold at least one batch, got an empty %s'
+                                % type(batches).__name__)
+        # every batch passes train()'s checks before anything is built or run
+        feeds = [self._feed(batch, train=True) for batch in batches]
+        inputs = tuple(feeds[0])
+        for index, feed in enumerate(feeds[1:], 1):
+            if tuple(feed) != inputs or any(np.shape(feed[p]) != np.shape(feeds[0][p])
+                                            for p in inputs):
+                raise ArgumentError(
+                    'batches must all feed the same inputs with the same shapes (they are '
+                    'stacked): batches[%d] feeds %s, batches[0] feeds %s' % (
+                        index, _fed_shapes(feed), _fed_shapes(feeds[0])))
+        key = (len(feeds), inputs)
+        if key not in self._step_chains:
+            with self._graph.as_default():
+                stacked, copies, end = chain_steps(self._train_fetches, list(inputs), len(feeds))
+                losses = tf.stack([targets[1] for targets in copies])
+            self._step_chains[key] = stacked, [end, losses]
+        stacked, fetches = self._step_chains[key]
+        return self._run(('train_steps', len(feeds)), fetches, dict(zip(stacked, (
+            np.stack([feed[p] for feed in feeds]) for p in inputs))))[1]
 
     def serve(self, batch_data):
         """Score a serving batch.

@@ -1,4 +1,5 @@
 """The LookUp extraction."""
+import numpy as np
 import tensorflow.compat.v1 as tf
 
 from openrec._tfutils import (array_initializer, check_array, check_scope, check_tensor,
@@ -38,14 +39,19 @@ class LookUp(Extraction):
     when the scope is re-entered. Under a ``variable_scope`` with a partitioner it is
     created with ``get_variable`` instead (partitioned variables need it), with parts
     ``<scope>/embedding/part_<k>``, shared on reuse. The array is not stored in the
-    GraphDef: it is fed to the variable's initializer when
-    ``tf.compat.v1.global_variables_initializer()`` runs, in this process.
+    GraphDef: it is handed to the variable's initializer when
+    ``tf.compat.v1.global_variables_initializer()`` runs, in this process, and read
+    (and cast to float32) at that moment. The variable holds a copy: changing the
+    array after initialisation does not change the table, and the table's updates
+    never reach the array. No other copy is kept.
     """
 
     def __init__(self, embed, ids=None, scope=None, reuse=False):
         require_graph_mode('LookUp')
         check_scope(scope)
-        self._embed = check_array(embed, 'embed', ndim=2)
+        array = check_array(embed, 'embed', ndim=2)
+        # an ndarray of another dtype is cast when the initializer runs: no lasting copy
+        self._embed = embed if type(embed) is np.ndarray else array
         self._ids = None if ids is None else check_tensor(ids, 'ids', dtype='integer')
         super(LookUp, self).__init__(train=True, l2_reg=None, scope=scope, reuse=reuse)
 

@@ -1,5 +1,6 @@
 """The TemporalLatentFactor extraction."""
 import numbers
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -9,7 +10,7 @@ from openrec._tfutils import (ArgumentError, array_initializer, check_dims, chec
                               check_scope, check_session, check_shape, check_tensor,
                               embedding_initializer, embedding_lookup, require_graph_mode,
                               scatter_update, unpartitioned, whole_table)
-from openrec.modules.extractions._identity_pretraining import PARAMS, run_identity_pretraining
+from openrec.modules.extractions._identity_pretraining import identity_pretraining_op
 from openrec.modules.extractions.extraction import Extraction
 from openrec.modules.extractions.multi_layer_fc import MultiLayerFC
 
@@ -37,7 +38,8 @@ class TemporalLatentFactor(Extraction):
     init : str, number or numpy array, optional
         'normal' (truncated normal, stddev 0.01, default), 'zero', or a constant
         initial value (e.g. a pretrained ``shape`` array, which is not stored in the
-        GraphDef).
+        GraphDef: the initializer reads and copies it when it runs, and the table
+        never shares its memory).
     mlp_pretrain : bool, optional
         Build the identity pretraining graph (training mode only).
     l2_reg : float, optional
@@ -60,6 +62,8 @@ class TemporalLatentFactor(Extraction):
         If ``ids`` is not an integer tensor.
     """
 
+    _pretrain_chunk = 1000  # pretraining steps per session call (private)
+
     def __init__(self, shape, mlp_dims, ids, init='normal', mlp_pretrain=True, l2_reg=None,
                  train=True, scope=None, reuse=False):
         require_graph_mode('TemporalLatentFactor')
@@ -74,7 +78,6 @@ class TemporalLatentFactor(Extraction):
         self._initializer = self._resolve_init(init)
         self._mlp_pretrain = mlp_pretrain
         self._pretrain_steps = 20000  # private knob: tests pretrain with fewer steps
-        self._pretrain_chunk = 1000
         super(TemporalLatentFactor, self).__init__(train=train, l2_reg=l2_reg, scope=scope,
                                                    reuse=reuse)
 
@@ -90,7 +93,8 @@ class TemporalLatentFactor(Extraction):
         if array is None or array.shape != tuple(self._shape):
             raise ArgumentError("init must be 'normal', 'zero', a number or an array of shape "
                                 "%s, got %r" % (self._shape, init if array is None else array.shape))
-        return array
+        # an ndarray of another dtype is cast when the initializer runs: no lasting copy
+        return init if type(init) is np.ndarray else array
 
     def _mlp(self, in_tensor, train, reuse, l2_reg=None):
         # a scope partitioner is meant for the table; the small MLP stays whole
@@ -136,11 +140,13 @@ class TemporalLatentFactor(Extraction):
             identity_loss = tf.nn.l2_loss(mlp.get_outputs()[0] - self._pretrain_input)
             optimizer = tf.train.AdamOptimizer(learning_rate=0.001)
             self._pretrain_op = optimizer.minimize(identity_loss)
-            self._pretrain_state = self._pretraining_state(optimizer)
-            self._pretrain_feeds = [tf.placeholder(v.dtype.base_dtype, v.shape)
-                                    for v in self._pretrain_state]
-            self._pretrain_store = tf.group(*[tf.assign(v, f) for v, f in
-                                              zip(self._pretrain_state, self._pretrain_feeds)])
+            # the fast path: chunks of the same steps in one session call each
+            self._pretrain_batches = tf.placeholder(
+                tf.float32, shape=(self._pretrain_chunk, _PRETRAIN_BATCH, self._shape[1]),
+                name='pretrain_batches')
+            self._pretrain_count = tf.placeholder(tf.int32, shape=(), name='pretrain_steps')
+            self._pretrain_chunk_op = identity_pretraining_op(
+                self._pretraining_state(optimizer), self._pretrain_batches, self._pretrain_count)
 
     def _pretraining_state(self, optimizer):
         """Every variable one identity-pretraining step reads or writes, in a fixed order."""
@@ -161,12 +167,15 @@ class TemporalLatentFactor(Extraction):
 
         Runs the original's 20000 Adam steps (learning rate 0.001) on
         ``l2_loss(MLP(x) - x)``, each on a fresh batch of 32 rows drawn with
-        ``np.random.uniform(-0.5, 0.5)`` (the global numpy RNG, as the original), with
-        batch normalization in training mode. The steps run in float32 numpy on the
-        variables' values and the result (weights, moving statistics, Adam slots and
-        beta powers) is written back in one session call: the original spent about
-        1 ms per step on per-op dispatch of one ``sess.run`` each. Shows a tqdm
-        progress bar.
+        ``np.random.uniform(-0.5, 0.5)`` (the global numpy RNG, in the original's
+        order), with batch normalization in training mode. The result is the
+        original's to float32 rounding: weights, moving statistics, Adam slots and beta
+        powers are updated as ``tf.compat.v1.train.AdamOptimizer`` and batch norm do.
+        The original spent about 1 ms per step on one ``sess.run`` each; here a
+        ``while`` loop compiled with XLA runs 1000 steps per session call, which makes
+        the call more than ten times faster, its first call's compilation (about a
+        second) included (``benchmarks/pretrain.py``). Modules of the same shapes in a
+        graph share the compilation. Shows a tqdm progress bar.
 
         Parameters
         ----------
@@ -185,35 +194,26 @@ class TemporalLatentFactor(Extraction):
                                 'and mlp_pretrain=True (this one has train=%r, mlp_pretrain=%r)'
                                 % (self._train, self._mlp_pretrain))
         check_session(sess)
-        state = self._unpack_pretraining_state(sess.run(self._pretrain_state))
+        # Each chunk's batches are drawn while the previous chunk runs (the first run
+        # also compiles): numpy and the compiled loop then share the two cores.
         with tqdm(total=self._pretrain_steps, desc='Pretrain %s MLP as identity' % self._scope,
-                  unit='step') as bar:
-            done = 0
+                  unit='step') as bar, ThreadPoolExecutor(1) as runner:
+            done, running = 0, None
             while done < self._pretrain_steps:
                 steps = min(self._pretrain_chunk, self._pretrain_steps - done)
-                batches = np.random.uniform(-0.5, 0.5, (steps, _PRETRAIN_BATCH, self._shape[1]))
-                run_identity_pretraining(state, batches.astype(np.float32))
+                batches = np.zeros(self._pretrain_batches.shape.as_list(), np.float32)
+                batches[:steps] = np.random.uniform(-0.5, 0.5,
+                                                    (steps, _PRETRAIN_BATCH, self._shape[1]))
+                if running is not None:
+                    bar.update(running.result())
+                running = runner.submit(self._run_pretraining_chunk, sess, batches, steps)
                 done += steps
-                bar.update(steps)
-        sess.run(self._pretrain_store,
-                 dict(zip(self._pretrain_feeds, self._pack_pretraining_state(state))))
+            bar.update(running.result())
 
-    def _unpack_pretraining_state(self, values):
-        n = len(self._mlp_dims)
-        layer = lambda chunk: dict(zip(PARAMS, chunk))
-        return {'params': [layer(values[6 * i:6 * i + 4]) for i in range(n)],
-                'moving': [list(values[6 * i + 4:6 * i + 6]) for i in range(n)],
-                'm': [layer(values[6 * n + 4 * i:6 * n + 4 * i + 4]) for i in range(n)],
-                'v': [layer(values[10 * n + 4 * i:10 * n + 4 * i + 4]) for i in range(n)],
-                'powers': list(values[-2:])}
-
-    def _pack_pretraining_state(self, state):
-        values = []
-        for params, moving in zip(state['params'], state['moving']):
-            values += [params[k] for k in PARAMS] + list(moving)
-        for key in ('m', 'v'):
-            values += [layer[k] for layer in state[key] for k in PARAMS]
-        return values + list(state['powers'])
+    def _run_pretraining_chunk(self, sess, batches, steps):
+        sess.run(self._pretrain_chunk_op, {self._pretrain_batches: batches,
+                                           self._pretrain_count: steps})
+        return steps
 
     def forward_update_embeddings(self, sess):
         """Retrieve update node.
