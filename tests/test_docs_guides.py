@@ -84,7 +84,8 @@ def test_shell_blocks_install_from_a_checkout():
     assert result.returncode == 0, result.stdout + result.stderr
     assert 'Would install openrec' in result.stdout
     if shutil.which('make'):
-        result = subprocess.run(['make', '-n', 'test'], cwd=ROOT, capture_output=True,
+        # -B: show the set-up recipe even where .venv is already installed (as under make test)
+        result = subprocess.run(['make', '-n', '-B', 'test'], cwd=ROOT, capture_output=True,
                                 text=True)
         assert result.returncode == 0, result.stderr
         assert "pip install -e '.[test,docs]'" in result.stdout
