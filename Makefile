@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# test processes (pytest-xdist): the suite runs in each graph mode in about half the time
+TEST_WORKERS ?= 2
 
 .PHONY: test demo docs venv clean
 
@@ -18,8 +20,8 @@ $(STAMP): setup.py
 	touch $(STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest -q tests
-	OPENREC_TEST_GRAPH_MODE=v1 $(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) tests
+	OPENREC_TEST_GRAPH_MODE=v1 $(PY) -m pytest -q -n $(TEST_WORKERS) tests
 	$(MAKE) docs
 
 docs: $(STAMP)

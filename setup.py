@@ -13,7 +13,7 @@ setup(
     python_requires='>=3.9',
     install_requires=['tensorflow>=2.16', 'numpy', 'tqdm', 'termcolor>=2.3'],
     extras_require={
-        'test': ['pytest'],
+        'test': ['pytest', 'pytest-xdist'],
         'docs': ['sphinx', 'sphinx-rtd-theme'],
     },
     license='Apache-2.0',

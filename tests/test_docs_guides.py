@@ -89,7 +89,7 @@ def test_shell_blocks_install_from_a_checkout():
                                 text=True)
         assert result.returncode == 0, result.stderr
         assert "pip install -e '.[test,docs]'" in result.stdout
-        assert '-m pytest -q tests' in result.stdout
+        assert '-m pytest -q -n 2 tests' in result.stdout
 
 
 def run_block(code, directory, env, label):
