@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+from tensorflow.core.protobuf import config_pb2
 
 from openrec._checks import (  # noqa: F401 (re-exported for the modules)
     ArgumentError, ArgumentTypeError, StateError, check_not_none, check_bool, check_scope, check_positive_int, check_number, check_l2_reg, check_rate, check_shape, check_dims, check_choice, check_width)
@@ -41,10 +42,19 @@ def check_session(sess, name='sess'):
 
 
 class CallableCache(object):
-    """Runs fetches through one cached ``Session.make_callable`` per signature.
+    """Runs fetches through one cached session callable per signature.
 
-    The per-step cost of ``Session.run``'s fetch and feed handling is then paid once
-    per ``(key, fed tensors)`` pair (training loops call the same fetches every step).
+    ``Session.run`` spends more Python time per call on its fetch and feed handling
+    than a small training step takes to compute (about 0.4 ms against 0.3 ms for BPR at
+    batch 256). Here that work is done once per ``(key, fed tensors)`` pair: a flat
+    list (or a single) of tensors and operations fed by placeholders runs through a
+    callable made from ``CallableOptions``, which takes the fed arrays as they are.
+    What ``Session.run`` checks per call is kept: each value is converted to its
+    placeholder's dtype with ``np.asarray`` and its shape checked against the
+    placeholder's, with ``Session.run``'s ``ValueError``. The results are those of
+    ``Session.run``: the fetched values, ``None`` for operations, in a list (or alone).
+    Other fetch structures go through ``Session.run``.
+
     An entry is reused only while the fetches are the same objects: the same fetch
     object, or a list holding the same objects in the same order (lists rebuilt per
     call, e.g. from a graph collection that may have grown, are compared item by item).
@@ -64,9 +74,47 @@ class CallableCache(object):
         signature = (key, tuple(feed_dict))
         entry = self._entries.get(signature)
         if entry is None or not self._same(entry[0], fetches):
-            entry = (fetches, self._sess.make_callable(fetches, feed_list=list(feed_dict)))
+            entry = (fetches, self._make(fetches, list(feed_dict)))
             self._entries[signature] = entry
-        return entry[1](*feed_dict.values())
+        return entry[1](feed_dict.values())
+
+    def _make(self, fetches, feeds):
+        single = not isinstance(fetches, list)
+        items = [fetches] if single else fetches
+        graph = self._sess.graph
+        if not (all(isinstance(x, (tf.Tensor, tf.Operation)) for x in items)
+                and all(isinstance(t, tf.Tensor) and t.dtype != tf.resource
+                        and graph.is_feedable(t) for t in feeds)):
+            run = self._sess.make_callable(fetches, feed_list=feeds)
+            return lambda values: run(*values)
+        options = config_pb2.CallableOptions()
+        options.feed.extend(t.name for t in feeds)
+        names = []  # each fetched tensor once, in order
+        for x in items:
+            if isinstance(x, tf.Tensor) and x.name not in names:
+                names.append(x.name)
+        options.fetch.extend(names)
+        options.target.extend(sorted(set(x.name for x in items if isinstance(x, tf.Operation))))
+        # nothing to fetch or run: Session.run checks the feeds and returns []
+        run = (self._sess._make_callable_from_options(options) if items
+               else lambda *arrays: [])
+        slots = [names.index(x.name) if isinstance(x, tf.Tensor) else None for x in items]
+        checks = [(t, t.dtype.as_numpy_dtype, None if t.shape.rank is None
+                   else tuple(t.shape.as_list())) for t in feeds]
+
+        def call(values):
+            arrays = []
+            for (tensor, dtype, dims), value in zip(checks, values):
+                array = np.asarray(value, dtype=dtype)
+                if dims is not None and (len(dims) != array.ndim or any(
+                        d is not None and d != n for d, n in zip(dims, array.shape))):
+                    raise ValueError('Cannot feed value of shape %s for Tensor %s, which has '
+                                     'shape %s' % (array.shape, tensor.name, tensor.shape))
+                arrays.append(array)
+            values = run(*arrays)
+            results = [None if slot is None else values[slot] for slot in slots]
+            return results[0] if single else results
+        return call
 
 
 def unfed_placeholders(fetches, fed):
