@@ -12,23 +12,26 @@ def _first_appearance_unique(values):
     return values[np.sort(first)]
 
 
-def _group_sets(keys, members):
-    """``{key: set(members of that key)}``, keys in first-appearance order.
+def _group_rows(keys):
+    """``[(key, positions)]`` per distinct key of a 1-D array, keys in first-appearance order.
 
-    Keys and members are numpy scalars of the input dtypes (they hash and compare
-    like Python ints).
+    ``positions`` are the key's row positions in row order (a stable sort); keys are numpy
+    scalars of the array's dtype (they hash and compare like Python ints). Both APIs'
+    datasets build their per-user (per-item) indexes from it.
     """
-    groups = {}
     if len(keys) == 0:
-        return groups
+        return []
     order = np.argsort(keys, kind='stable')
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    bounds = np.r_[starts, len(keys)]
-    segments = {sorted_keys[s]: members[order[s:e]] for s, e in zip(bounds[:-1], bounds[1:])}
-    for key in _first_appearance_unique(keys):
-        groups[key] = set(segments[key])
-    return groups
+    ends = np.r_[starts[1:], len(order)]
+    return [(sorted_keys[starts[group]], order[starts[group]:ends[group]])
+            for group in np.argsort(order[starts], kind='stable')]
+
+
+def _group_sets(keys, members):
+    """``{key: set(members of that key)}``, keys in first-appearance order."""
+    return {key: set(members[positions]) for key, positions in _group_rows(keys)}
 
 
 class ImplicitDataset(Dataset):

@@ -6,6 +6,7 @@ import numpy as np
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_bool, check_fields, check_ids,
                              check_int, check_number, check_optional_positive_int,
                              check_positive_int, check_random_seed, check_str)
+from openrec.utils.implicit_dataset import _group_rows
 
 _SORTBY_MESSAGE = 'sortby key is not specified.'
 
@@ -27,19 +28,10 @@ def _index_rows(users, items, rows):
 
     The same dictionaries as the original's loop over the rows (keys are numpy scalars of
     the field dtypes; a duplicate (user, item) row keeps its first position and its last
-    row), built per user from a stable sort.
+    row), built per user from a stable sort (the 0.1 datasets' grouping).
     """
-    index = {}
-    if len(rows) == 0:
-        return index
-    order = np.argsort(users, kind='stable')
-    sorted_users = users[order]
-    starts = np.flatnonzero(np.r_[True, sorted_users[1:] != sorted_users[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    for group in np.argsort(order[starts], kind='stable'):
-        segment = order[starts[group]:ends[group]]
-        index[sorted_users[starts[group]]] = dict(zip(items[segment], rows[segment].tolist()))
-    return index
+    return {user: dict(zip(items[positions], rows[positions].tolist()))
+            for user, positions in _group_rows(users)}
 
 
 class Dataset(object):
