@@ -61,7 +61,11 @@ def test_loss_falls(cluster_run):
     assert set(tasks) == {0, 1}
     for task in (0, 1):  # each worker ran its share of the steps
         assert np.sum(tasks == task) > STEPS // 5
-    assert global_steps.max() >= STEPS - 1
+    # Every logged run incremented the shared step once, and the workers stop only once it
+    # reaches STEPS. The step fetched alongside an asynchronous update may be read before that
+    # update (or the other worker's) lands, so the largest logged value can fall short of it.
+    assert len(global_steps) >= STEPS
+    assert global_steps.max() >= STEPS - 20
     losses = losses[np.argsort(global_steps, kind='stable')]
     # tiny initial embeddings: every row starts at ln 2 (the first steps of the two
     # asynchronous workers may already see each other's updates, the very first cannot)
