@@ -226,9 +226,19 @@ def test_bad_init_dict_key_fails_and_closes_the_session(monkeypatch):
         sessions.append(real(*args, **kwargs))
         return sessions[-1]
     monkeypatch.setattr(tf, 'Session', spy)
-    with pytest.raises((KeyError, TypeError, ValueError), match='no_such_tensor'):
+    with pytest.raises(TypeError, match=r"init_dict: Cannot interpret feed_dict key as Tensor: "
+                                        r".*no_such_tensor.*\(keys are tensors or tensor names"):
         BPR(B, U, I, D, init_dict={'no_such_tensor:0': np.zeros(1)})
     assert len(sessions) == 1 and sessions[0]._closed
+    with pytest.raises(ValueError, match=r"init_dict: Cannot feed value of shape \(5, 3\) for "
+                                         r"Tensor .*user/embedding/Initializer/truncated_normal"):
+        BPR(B, U, I, D, init_dict={'user/embedding/Initializer/truncated_normal:0': np.zeros((5, 3))})
+    assert len(sessions) == 2 and sessions[1]._closed
+    user = np.full((U, D), 0.5, np.float32)  # corrected retry
+    rec = BPR(B, U, I, D, init_dict={'user/embedding/Initializer/truncated_normal:0': user})
+    with rec.graph.as_default():
+        table = [v for v in tf.global_variables() if v.op.name == 'user/embedding'][0]
+    np.testing.assert_array_equal(rec.sess.run(table), user)
 
 
 @pytest.mark.parametrize('batch, method, exc, message', [

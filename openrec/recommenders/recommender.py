@@ -70,9 +70,11 @@ class Recommender(object):
     ValueError
         If an argument has a bad value (non-positive sizes, unknown ``opt``,
         non-positive ``lr``, negative ``l2_reg``), checked before anything is built;
-        or, while building, if no module contributes a loss tensor.
+        or, while building, if no module contributes a loss tensor; or if an
+        ``init_dict`` value does not fit the tensor it feeds (the session is closed).
     TypeError
-        If an argument has the wrong type.
+        If an argument has the wrong type, or an ``init_dict`` key is not a tensor of
+        the model graph (the session is closed).
 
     Notes
     -----
@@ -530,7 +532,16 @@ class Recommender(object):
             if init_dict is None:
                 self._sess.run(init)
             else:
-                self._sess.run(init, feed_dict=init_dict)
+                # Session.run's own messages say what is wrong with a key or a value but
+                # not that it came from init_dict.
+                try:
+                    self._sess.run(init, feed_dict=init_dict)
+                except TypeError as exc:
+                    raise ArgumentTypeError(
+                        'init_dict: %s (keys are tensors or tensor names of the model graph, '
+                        "such as 'user/embedding/Initializer/truncated_normal:0')" % exc) from exc
+                except ValueError as exc:
+                    raise ArgumentError('init_dict: %s' % exc) from exc
 
     def _build_training_graph(self):
         """Build inputs, extractions, fusions, interactions and the optimizer for training."""
