@@ -11,6 +11,7 @@ import pytest
 import tensorflow.compat.v1 as tf
 
 from openrec import ImplicitModelTrainer, ItrMLPModelTrainer
+from openrec._summaries import ScalarWriter
 from openrec.tf1.model_trainer import ModelTrainer
 from openrec.tf1.utils.evaluators import AUC, MSE, NDCG, Recall
 from openrec.utils import Dataset
@@ -66,6 +67,21 @@ def open_files():
     return {os.path.realpath(fd) for fd in fds if os.path.islink(fd)}
 
 
+@pytest.fixture
+def writers(monkeypatch):
+    """The ScalarWriters opened during the test, kept alive: the garbage collector would
+    close the file of a writer the trainer dropped, so a closed file must be the trainer's
+    doing."""
+    opened = []
+    init = ScalarWriter.__init__
+
+    def record(self, logdir):
+        init(self, logdir)
+        opened.append(self)
+    monkeypatch.setattr(ScalarWriter, '__init__', record)
+    return opened
+
+
 class FlushProbe(FakeModel):
     """Reads the event file during training: what an evaluation wrote must be there."""
 
@@ -81,7 +97,7 @@ class FlushProbe(FakeModel):
         return super(FlushProbe, self).train(batch)
 
 
-def test_implicit_trainer_writes_every_window_and_metric(tmp_path, capsys):
+def test_implicit_trainer_writes_every_window_and_metric(tmp_path, capsys, writers):
     train, test, extra = split()
     directory = str(tmp_path / 'logs')
     model = FlushProbe(directory)
@@ -116,7 +132,7 @@ def test_nothing_changes_without_summary_dir(tmp_path, capsys, monkeypatch):
     assert os.listdir(str(tmp_path)) == ['logs']
 
 
-def test_writer_closed_when_train_fails_and_a_new_file_per_call(tmp_path, capsys):
+def test_writer_closed_when_train_fails_and_a_new_file_per_call(tmp_path, capsys, writers):
     train, test, _ = split()
 
     class Failing(FakeModel):
@@ -199,3 +215,143 @@ def test_bad_summary_dir_rejected_by_each_constructor(bad, error, match, tmp_pat
     (tmp_path / 'file').write_text('x')
     with pytest.raises(ValueError, match='exists and is not a directory'):
         ModelTrainer(model, summary_dir=tmp_path / 'file')
+
+
+# ---- the same three behaviours for ItrMLPModelTrainer and the 0.2 ModelTrainer ---------------
+
+class ItrMLPRun(object):
+    """An ItrMLPModelTrainer on the fakes: evaluates at iterations ``every, 2 * every, ...``
+    (counted from 0) strictly below ``steps``."""
+    tags = ['Train/loss', 'Train/mse', 'test/MSE']
+    step_pattern = r'\[Itr (\d+)\] loss'
+
+    def __init__(self, **kwargs):
+        self.model, self.sampler = PairModel(), FakeSampler()
+        self.trainer = ItrMLPModelTrainer(4, 5, Dataset(explicit(0, 40), N_USERS, N_ITEMS),
+                                          self.model, self.sampler, **kwargs)
+
+    def train(self, steps, every):
+        test = Dataset(explicit(1, 23), N_USERS, N_ITEMS, name='test')
+        return self.trainer.train(num_itr=steps, display_itr=every, update_itr=every,
+                                  eval_datasets=[test], evaluators=[MSE()])
+
+    def train_calls(self):
+        return self.model.steps
+
+    @staticmethod
+    def lines(out):
+        return out.splitlines()
+
+
+class ModelTrainerRun(object):
+    """A 0.2 ModelTrainer on the fakes: evaluates at trained iterations ``every, 2 * every,
+    ...`` (counted from 1, on over calls) up to ``steps``."""
+    tags = ['Train/loss', 'Val/AUC', 'Val/Recall@1', 'Val/Recall@3']
+    step_pattern = r'.*\[iter (\d+)\] loss'
+
+    def __init__(self, **kwargs):
+        self.model = FakeModel2()
+        self.sampler = train_sampler([(1.0, 2.0), (3.0,), (0.5,)])
+        self.trainer = ModelTrainer(self.model, **kwargs)
+
+    def train(self, steps, every):
+        return self.trainer.train(total_iter=steps, eval_iter=every, save_iter=steps,
+                                  train_sampler=self.sampler,
+                                  eval_samplers=[FakeSampler2(eval_stream(VAL_USERS), name='Val')],
+                                  evaluators=[AUC(), Recall([1, 3])])
+
+    def train_calls(self):
+        return len(self.model.trained)
+
+    @staticmethod
+    def lines(out):
+        return strip(out).replace('\r', '\n').splitlines()
+
+
+each_trainer = pytest.mark.parametrize('kind', [ItrMLPRun, ModelTrainerRun],
+                                       ids=['itr_mlp', 'model_trainer'])
+
+
+def before_each_call(obj, method, hook):
+    """``obj.method(...)`` calls ``hook()`` first (an instance attribute over the method)."""
+    original = getattr(obj, method)
+
+    def call(*args, **kwargs):
+        hook()
+        return original(*args, **kwargs)
+    setattr(obj, method, call)
+
+
+def written_steps(directory):
+    """The steps in the event file of ``directory`` as a reader sees it now."""
+    (path,) = event_files(directory)
+    return sorted({s for s, _, _ in scalars(path)})
+
+
+@pytest.mark.parametrize('kind, seen', [
+    # ItrMLP evaluates after the train call of index 3 (and 6), ModelTrainer after index 2
+    (ItrMLPRun, [[]] * 4 + [[3]] * 3 + [[3, 6]]),
+    (ModelTrainerRun, [[]] * 3 + [[3]] * 3 + [[3, 6]] * 2),
+], ids=['itr_mlp', 'model_trainer'])
+def test_event_file_flushed_at_each_evaluation(kind, seen, tmp_path, capsys, writers):
+    directory = str(tmp_path / 'logs')
+    run = kind(summary_dir=directory)
+    probed = []
+    before_each_call(run.model, 'train', lambda: probed.append(written_steps(directory)))
+    run.train(8, 3)
+    lines = run.lines(capsys.readouterr().out)
+    assert probed == seen
+    (path,) = event_files(directory)
+    written = scalars(path)
+    assert [(s, t) for s, t, _ in written] == [(s, t) for s in (3, 6) for t in kind.tags]
+    assert_same(written, printed(lines, kind.step_pattern))
+    assert path not in open_files()
+
+
+@each_trainer
+@pytest.mark.parametrize('failing', ['model.train', 'sampler.next_batch', 'model.serve'])
+def test_writer_closed_when_train_fails(kind, failing, tmp_path, capsys, writers):
+    run = kind(summary_dir=tmp_path)
+    owner, method = failing.split('.')
+    # evaluations at 2, 4, ...: the 6th train step fails (in the sampler or the model), or
+    # the second evaluation (after 5 train calls for ItrMLP, 4 for ModelTrainer) serving
+    fails = (lambda: run.train_calls() >= 4) if method == 'serve' else \
+        (lambda: run.train_calls() == 5)
+
+    def hook():
+        if fails():
+            raise RuntimeError('%s fails' % failing)
+    before_each_call(getattr(run, owner), method, hook)
+    with pytest.raises(RuntimeError, match='%s fails' % failing):
+        run.train(9, 2)
+    (first,) = event_files(str(tmp_path))
+    second_window = kind.tags if method != 'serve' else \
+        [t for t in kind.tags if t.startswith('Train/')]   # written before the evaluation
+    expected = [(2, t) for t in kind.tags] + [(4, t) for t in second_window]
+    assert [(s, t) for s, t, _ in scalars(first)] == expected
+    assert first not in open_files()
+    with open(first, 'rb') as f:
+        content = f.read()
+    delattr(getattr(run, owner), method)   # the method of the class again
+    run.train(3, 2)             # a new file; the closed one is not written again
+    files = event_files(str(tmp_path))
+    assert len(files) == 2 and first in files
+    with open(first, 'rb') as f:
+        assert f.read() == content
+    (second,) = [f for f in files if f != first]
+    assert [t for _, t, _ in scalars(second)] == kind.tags
+    assert len(writers) == 2 and not open_files() & set(files)
+    capsys.readouterr()
+
+
+@each_trainer
+def test_nothing_written_or_changed_without_summary_dir(kind, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for kwargs in ({}, {'summary_dir': None}, {'summary_dir': str(tmp_path / 'logs')}):
+        run = kind(**kwargs)
+        result = run.train(5, 2)
+        outputs.append((capsys.readouterr().out, repr(result)))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert os.listdir(str(tmp_path)) == ['logs']
+    assert len(event_files(str(tmp_path / 'logs'))) == 1
