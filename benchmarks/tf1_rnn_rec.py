@@ -1,8 +1,8 @@
 """OpenRec 0.2 RNNRec through ModelTrainer at lastfm scale: training rate, evaluation pass time.
 
 Generated lastfm-shaped histories (``openrec.data.make_sequence_data``: 992 users, 14598
-items, 67 ``user_geo`` values, 50 to 65 item chains of 10 per user, so about 570,000
-interactions as lastfm-1K; each history's newest fifth is the test data) and the setting
+items, 67 ``user_geo`` values, 50 to 65 item chains of 10 per user: 594,640 interactions,
+like lastfm-1K's about 570,000; each history's newest fifth is the test data) and the setting
 of ``examples/tf1/rnn_rec_lastfm.py``: ``RNNRec(batch_size=256, dim_item_embed=50,
 max_seq_len=100, num_units=32)``, ``TemporalSampler(batch_size=256, max_seq_len=100,
 num_process=1)``, ``TemporalEvaluationSampler(max_seq_len=100)``, ``AUC()`` and

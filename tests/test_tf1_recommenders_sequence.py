@@ -3,7 +3,8 @@
 Variable tables, placeholders and collections as in the spec's sections 6.5-8
 (configurations of section 7); losses and serving outputs against numpy (a numpy GRU,
 lengths 0, 1, beyond ``max_seq_len`` and negative; the one-row squeeze of RNNRec);
-argument checks, Q10 (dropout) and Q19 (YouTubeRec's dict keys).
+argument checks, Q10 (dropout) and Q19 (YouTubeRec's dict keys); ModelTrainer training each
+model on fixed batches of its real sampler as ``model.train`` does.
 """
 import numpy as np
 import pytest
@@ -12,8 +13,15 @@ import tensorflow.compat.v1 as tf
 from _tf1_recommender_helpers import (build, close, collection_names, expected_tables, fetch, l2,
                                       load, placeholder_table, random_values, sigmoid,
                                       softmax_ce, variable_table)
+from openrec.data import SEQUENCE_DTYPE, USER_FEATURE_DTYPE
+from openrec.tf1 import ModelTrainer
 from openrec.tf1.recommenders import RNNRec, VanillaYouTubeRec, YouTubeRec
 from openrec.tf1.recommenders.youtube_rec import MissingKeyError
+from openrec.tf1.utils import Dataset
+from openrec.tf1.utils.evaluators import AUC
+from openrec.tf1.utils.samplers import (TemporalEvaluationSampler, TemporalSampler,
+                                        YouTubeEvaluationSampler, YouTubeSampler)
+from test_tf1_model_trainer import FakeSampler, strip
 
 B, DI, L, I, H = 4, 3, 6, 7, 2
 L2_EMBED, L2_MLP = 0.1, 0.2
@@ -34,21 +42,32 @@ USER_TRAIN = {'user_gender': np.array([0, 2, 2, 1]), 'user_geo': np.array([4, 0,
 USER_SERVE = {'user_gender': np.array([1, 0, 2, 2, 0]), 'user_geo': np.array([0, 1, 2, 3, 4])}
 
 
+# the small models of these tests: factory, positional and keyword arguments
+MODELS = {'rnn': (RNNRec, (B, DI, L, I, H), dict(l2_reg=L2_EMBED)),
+          'vanilla': (VanillaYouTubeRec, (B, DI, L, I),
+                      dict(l2_reg_embed=L2_EMBED, l2_reg_mlp=L2_MLP)),
+          'youtube': (YouTubeRec, (B,), dict(YT_ARGS, l2_reg_embed=L2_EMBED, l2_reg_mlp=L2_MLP))}
+
+
+def make(name, tmp_path_factory):
+    """A fresh build of the model ``name`` of MODELS, serving enabled."""
+    factory, args, kwargs = MODELS[name]
+    return build(factory, tmp_path_factory, *args, **kwargs)
+
+
 @pytest.fixture(scope='module')
 def rnn(tmp_path_factory):
-    return build(RNNRec, tmp_path_factory, B, DI, L, I, H, l2_reg=L2_EMBED)
+    return make('rnn', tmp_path_factory)
 
 
 @pytest.fixture(scope='module')
 def vanilla(tmp_path_factory):
-    return build(VanillaYouTubeRec, tmp_path_factory, B, DI, L, I, l2_reg_embed=L2_EMBED,
-                 l2_reg_mlp=L2_MLP)
+    return make('vanilla', tmp_path_factory)
 
 
 @pytest.fixture(scope='module')
 def youtube(tmp_path_factory):
-    return build(YouTubeRec, tmp_path_factory, B, l2_reg_embed=L2_EMBED, l2_reg_mlp=L2_MLP,
-                 **YT_ARGS)
+    return make('youtube', tmp_path_factory)
 
 
 def trained_values(rec, seed):
@@ -250,6 +269,91 @@ def test_one_training_step_changes_every_trainable_variable_of_rnn_rec(tmp_path)
     copy = RNNRec(B, DI, L, I, H, init_model_dir=str(tmp_path / 'a'),
                   save_model_dir=str(tmp_path / 'b'), serve=True).build()
     close(copy.serve(SERVE_BATCH)['outputs'][0], rnn_logits(after, SERVE_BATCH))
+
+
+# ---------------------------------------------------------------------------------------
+# ModelTrainer with a fixed batch source
+# ---------------------------------------------------------------------------------------
+
+HISTORY_LENGTHS = [5, 2, 7, 3, 6]
+USER_FEATURE = np.array([(1, 4), (0, 0), (2, 3), (2, 1), (0, 2)], dtype=USER_FEATURE_DTYPE)
+
+
+def samplers(fixture):
+    """The model's real training and evaluation samplers on short histories: user u
+    listens to HISTORY_LENGTHS[u] distinct items, one per time step."""
+    rng = np.random.RandomState(4)
+    raw = np.array([(u, item, t) for u, n in enumerate(HISTORY_LENGTHS)
+                    for t, item in enumerate(rng.permutation(I)[:n])], dtype=SEQUENCE_DTYPE)
+    dataset = Dataset(raw[rng.permutation(len(raw))], len(HISTORY_LENGTHS), I, sortby='ts',
+                      name='Seq')
+    if fixture == 'youtube':
+        return (YouTubeSampler(dataset, B, L, USER_FEATURE, num_process=1),
+                YouTubeEvaluationSampler(dataset, L, USER_FEATURE))
+    return TemporalSampler(dataset, B, L, num_process=1), TemporalEvaluationSampler(dataset, L)
+
+
+def one_pass(sampler):
+    """``[(positive item, one-row batch)]`` of the users of one evaluation pass."""
+    users = []
+    while True:
+        positives, batch = sampler.next_batch()
+        if batch is None:
+            return users
+        if len(batch):
+            users.append((positives[0], batch))
+
+
+def auc(scores, item):
+    """AUC of one positive among all items: the share of the others scored at most as high."""
+    scores = np.ravel(scores)
+    return np.mean(np.delete(scores, item) <= scores[item])
+
+
+@pytest.mark.parametrize('fixture', ['rnn', 'vanilla', 'youtube'])
+def test_model_trainer_trains_as_model_train_does(capsys, tmp_path_factory, fixture):
+    """ModelTrainer.train for 40 steps on four fixed batches of the real training sampler,
+    evaluating after steps 20 and 40, against a twin with the same initial values that
+    ``model.train`` steps through the same batches: same variables (Adam's included),
+    printed losses the means of the steps' summed losses, printed AUCs those of the
+    twin's scores at the same steps."""
+    model, twin = make(fixture, tmp_path_factory), make(fixture, tmp_path_factory)
+    # small values: 20 Adam steps reorder the scores, so each evaluation has its own AUC
+    initial = random_values(model, seed=7, scale=0.05)
+    for rec in (model, twin):
+        load(rec, 'train', initial)
+    train_sampler, eval_sampler = samplers(fixture)
+    with train_sampler:
+        batches = [train_sampler.next_batch() for _ in range(4)]
+    steps = []  # the summed losses of the trainer's steps
+
+    def recording_train(batch_data, train=model.train):
+        result = train(batch_data)
+        steps.append(np.sum(result['losses']))
+        return result
+    model.train = recording_train
+    with eval_sampler:
+        users = one_pass(eval_sampler)
+        ModelTrainer(model).train(total_iter=40, eval_iter=20, save_iter=40,
+                                  train_sampler=FakeSampler(batches, name='Train'),
+                                  eval_samplers=[eval_sampler], evaluators=[AUC()])
+    lines = strip(capsys.readouterr().out).replace('\r', '\n').split('\n')
+
+    twin_steps, twin_aucs = [], []
+    for step in range(40):
+        twin_steps.append(np.sum(twin.train(batches[step % 4])['losses']))
+        if step in (19, 39):
+            twin_aucs.append(np.mean([auc(twin.serve(batch)['outputs'][0], item)
+                                      for item, batch in users]))
+    assert len(users) == len(HISTORY_LENGTHS) and twin_aucs[0] != twin_aucs[1]
+    close(steps, twin_steps)
+    trained, expected = fetch(model, 'train'), fetch(twin, 'train')
+    for name in expected:
+        close(trained[name], expected[name])
+    assert [line for line in lines if ' loss: ' in line] == [
+        '[iter %d] loss: %f' % (k + 20, sum(map(float, steps[k:k + 20])) / 20) for k in (0, 20)]
+    printed = [line.split() for line in lines if line.startswith('..(dataset: Seq) AUC ')]
+    assert [float(words[-1]) for words in printed] == pytest.approx(twin_aucs, rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------
