@@ -3,7 +3,8 @@
 A :class:`Feed` reads *blocks* (lists of items) from a bounded queue filled by workers:
 
 - :func:`start_threads`: daemon threads, each iterating its own source of blocks
-  (the vectorised built-in samplers; no pickling, nothing to orphan);
+  (the vectorised built-in samplers; no pickling, nothing to orphan); a source given as
+  a :class:`Stream` outlives its thread, so that a later start resumes it;
 - :func:`start_processes`: forked daemon processes, each calling a client's generator
   function on its own copy of the data (closures defined in ``__main__`` or a notebook
   work because nothing is pickled but the items).
@@ -79,17 +80,21 @@ class Workers(object):
                 and not w.is_alive()]
 
     def stop(self):
-        """Stop and join every worker (idempotent)."""
+        """Stop and join every worker (idempotent).
+
+        Returns
+        -------
+        list
+            The blocks that thread workers had queued, in queue order (empty for processes
+            and on later calls).
+        """
         if self._stopped:
-            return
+            return []
         self._stopped = True
+        left = []
         if self._stop_event is not None:
             self._stop_event.set()
-            try:  # frees threads blocked on a full queue at once
-                while True:
-                    self.blocks.get_nowait()
-            except queue.Empty:
-                pass
+            left = _drain(self.blocks)  # frees threads blocked on a full queue at once
         for worker in self.workers:
             if isinstance(worker, threading.Thread):
                 if worker is not threading.current_thread():
@@ -104,6 +109,8 @@ class Workers(object):
         if self._stop_event is None:
             self.blocks.close()
             self.blocks.cancel_join_thread()
+            return []
+        return left + _drain(self.blocks)  # what the freed threads put before they exited
 
 
 # --- threads -------------------------------------------------------------------------
@@ -118,27 +125,71 @@ def _offer(blocks, block, stop_event):
     return False
 
 
-def _thread_main(index, source, blocks, stop_event):
+def _drain(blocks):
+    left = []
+    try:
+        while True:
+            left.append(blocks.get_nowait())
+    except queue.Empty:
+        return left
+
+
+class Stream(object):
+    """The source of one thread worker, resumable by the thread of a later start.
+
+    A stopped thread leaves in it the block it could not hand over, which the next thread
+    sends first; the source's end (an :class:`End` or :class:`Failure` marker) is sent once.
+
+    Parameters
+    ----------
+    source : iterable
+        Blocks (lists of items). It must not reference the owner of the workers.
+    """
+
+    def __init__(self, source):
+        self._source = iter(source)
+        self._pending = None
+        self._last = False
+        self.finished = False  # the end marker was handed over
+
+    def pending(self, index):
+        """The block to send next (taken from the source unless one is pending)."""
+        if self._pending is None:
+            try:
+                self._pending = next(self._source)
+            except StopIteration:
+                self._pending, self._last = [End(index)], True
+            except BaseException as exc:  # handed to the consumer, never swallowed
+                self._pending, self._last = [Failure(index, exc, traceback.format_exc())], True
+        return self._pending
+
+    def sent(self):
+        """The pending block was handed over."""
+        self._pending = None
+        self.finished = self._last
+
+
+def _thread_main(index, stream, blocks, stop_event):
     # Holds no reference to the owner, so that an unreferenced owner is collected and its
     # finalizer stops this thread.
-    try:
-        for block in source:
-            if not _offer(blocks, block, stop_event):
-                return
-    except BaseException as exc:  # handed to the consumer, never swallowed
-        last = Failure(index, exc, traceback.format_exc())
-    else:
-        last = End(index)
-    _offer(blocks, [last], stop_event)
+    while not stream.finished and not stop_event.is_set():
+        if not _offer(blocks, stream.pending(index), stop_event):
+            return
+        stream.sent()
 
 
 def start_threads(name, sources, depth):
-    """Run each source (an iterator of blocks) in a daemon thread; at most ``depth`` blocks wait."""
+    """Run each source in a daemon thread; at most ``depth`` blocks wait.
+
+    A source is an iterator of blocks, or a :class:`Stream` to resume it later (a
+    finished one sends nothing more).
+    """
     blocks = queue.Queue(maxsize=depth)
     stop_event = threading.Event()
-    threads = [threading.Thread(target=_thread_main, args=(i, source, blocks, stop_event),
+    streams = [s if isinstance(s, Stream) else Stream(s) for s in sources]
+    threads = [threading.Thread(target=_thread_main, args=(i, stream, blocks, stop_event),
                                 name='%s-worker-%d' % (name, i), daemon=True)
-               for i, source in enumerate(sources)]
+               for i, stream in enumerate(streams)]
     for thread in threads:
         thread.start()
     return Workers(blocks, threads, stop_event=stop_event)
@@ -230,10 +281,25 @@ class Feed(object):
     ----------
     label : str
         Names the stream in error messages (e.g. ``"Sampler 'Train'"``).
+    resumable : bool, optional
+        Whether each start continues the stream of the previous workers (whose sources
+        are :class:`Stream` objects): the items they had buffered, the ends they had
+        reported and the count served are kept. Otherwise a start begins anew.
+    failed, ended : str, optional
+        The messages of a worker failure and of the end of every worker, formatted with
+        ``label``, ``index`` (of the worker), ``kind`` and ``error`` (the exception's type
+        name and text), ``workers`` (their count) and ``served`` (items served).
     """
 
-    def __init__(self, label):
+    failed = '{label}: worker {index} failed: {kind}: {error}'
+    ended = ('{label}: the generator ended in every worker ({workers}) after {served} item(s); '
+             'call reset() to restart the stream')
+
+    def __init__(self, label, resumable=False, failed=None, ended=None):
         self.label = label
+        self.resumable = resumable
+        self.failed = failed or self.failed
+        self.ended = ended or self.ended
         self.workers = None
         self._finalizer = None
         self._ready = collections.deque()
@@ -245,21 +311,30 @@ class Feed(object):
     def running(self):
         return self.workers is not None
 
+    @property
+    def error(self):
+        """The error that every :meth:`next` raises (None while the stream is sound)."""
+        return self._error
+
     def start(self, owner, workers):
         """Serve from ``workers`` (stopping the previous ones); ``owner`` ties their lifetime."""
         self.stop()
         self.workers = workers
         self._finalizer = weakref.finalize(owner, workers.stop)
-        self._ready.clear()
-        self._reported = set()
-        self._error = None
-        self._served = 0
+        if not self.resumable:
+            self._ready.clear()
+            self._reported = set()
+            self._error = None
+            self._served = 0
 
     def stop(self):
-        """Stop and join the workers (idempotent); buffered items are dropped."""
+        """Stop and join the workers (idempotent); their buffered items are kept if the
+        feed is resumable, else dropped."""
         if self._finalizer is not None:
-            self._finalizer()
+            left = self._finalizer()
             self._finalizer = None
+            if self.resumable and left:  # served after the items already taken
+                self._ready.extend(item for block in left for item in block)
         self.workers = None
 
     def next(self):
@@ -286,9 +361,8 @@ class Feed(object):
             elif isinstance(item, End):
                 self._reported.add(item.index)
                 if len(self._reported) == len(self.workers.workers):
-                    self._fail(RuntimeError(
-                        '%s: the generator ended in every worker (%d) after %d item(s); call '
-                        'reset() to restart the stream' % (self.label, len(self._reported), self._served)))
+                    self._fail(RuntimeError(self.ended.format(
+                        label=self.label, workers=len(self._reported), served=self._served)))
             else:
                 self._served += 1
                 return item
@@ -297,8 +371,8 @@ class Feed(object):
         error = failure.error
         if isinstance(error, BaseException) and error.__traceback__ is None:
             error.__cause__ = RemoteTraceback(failure.trace)
-        message = '%s: worker %d failed: %s: %s' % (self.label, failure.index, type(error).__name__, error)
-        wrapped = RuntimeError(message)
+        wrapped = RuntimeError(self.failed.format(label=self.label, index=failure.index,
+                                                  kind=type(error).__name__, error=error))
         wrapped.__cause__ = error
         return wrapped
 

@@ -1,17 +1,20 @@
 """Samplers (utils spec section 5 and quirks Q1-Q7, Q9, Q11)."""
 import gc
 import multiprocessing
+import queue
 import threading
+import time
 
 import numpy as np
 import pytest
 
+from openrec import _workers
 from openrec.utils import Dataset, ImplicitDataset
 from openrec.utils.samplers import (ExplicitSampler, NPairwiseSampler, PairwiseSampler,
                                     PointwiseSampler, Sampler)
 
 SAMPLER_NAMES = ('Sampler', 'PairwiseSampler', 'NPairwiseSampler', 'PointwiseSampler',
-                 'ExplicitSampler', 'FailingSampler')
+                 'ExplicitSampler', 'FailingSampler', 'EndingSampler')
 
 
 def worker_threads():
@@ -248,3 +251,65 @@ def test_close_restart_and_finalizer():
     del sampler
     gc.collect()
     assert worker_threads() == []  # the finalizer stopped the unreferenced sampler's workers
+
+
+def test_pause_and_close_resume_the_stream_exactly():
+    """No batch is lost or repeated: buffered batches and a worker's pending block are kept."""
+    raw = interactions(n_users=10, per_user=10)   # 100 rows, 11 batches of 8 per pass
+
+    def sampler():
+        return PairwiseSampler(ImplicitDataset(raw, 10, 30), batch_size=8, num_process=1, seed=5)
+    with sampler() as reference:
+        expected = [reference.next_batch() for _ in range(150)]
+    got = []
+    with sampler() as resumed:
+        for count, stop in ((3, resumed._pause), (20, resumed.close), (41, resumed._pause),
+                            (1, resumed.close), (85, None)):
+            time.sleep(0.05)   # the buffer fills: queued blocks and a pending block are kept
+            got += [call_with_timeout(resumed.next_batch) for _ in range(count)]
+            if stop is not None:
+                stop()
+                assert worker_threads() == []
+    for x, y in zip(got, expected):
+        np.testing.assert_array_equal(x, y)
+    assert len(got) == len(expected)
+
+
+def test_a_stopped_worker_keeps_the_block_it_could_not_hand_over():
+    blocks, stop = queue.Queue(maxsize=1), threading.Event()
+    blocks.put(['queued'])
+    stream = _workers.Stream(iter([['a'], ['b']]))
+    thread = threading.Thread(target=_workers._thread_main, args=(0, stream, blocks, stop))
+    thread.start()
+    time.sleep(0.2)   # blocked on the full queue
+    stop.set()
+    thread.join()
+    assert stream.pending(0) == ['a'] and not stream.finished
+    stream.sent()
+    assert stream.pending(0) == ['b']
+
+
+def test_batches_before_a_worker_failure_are_served():
+    sampler = FailingSampler(Dataset(interactions(), 6, 30), 2, num_process=1)
+    np.testing.assert_array_equal(call_with_timeout(sampler.next_batch), np.zeros(1))
+    with pytest.raises(RuntimeError, match="^FailingSampler worker failed: KeyError: 'boom in "
+                                           "worker'$"):
+        call_with_timeout(sampler.next_batch)
+    assert worker_threads() == []
+
+
+class EndingSampler(Sampler):
+    def _batch_source(self, rng):
+        return iter([np.zeros(1)] * 3)
+
+
+def test_ended_workers_stay_ended_across_close():
+    sampler = EndingSampler(Dataset(interactions(), 6, 30), 1, num_process=2)
+    for _ in range(2):
+        for _ in range(3):
+            call_with_timeout(sampler.next_batch)
+        sampler.close()
+    with pytest.raises(RuntimeError, match='^EndingSampler is exhausted: the chronological pass '
+                                           'ended after 6 batches$'):
+        call_with_timeout(sampler.next_batch)
+    assert worker_threads() == []

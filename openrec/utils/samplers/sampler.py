@@ -1,12 +1,11 @@
-import collections
 import itertools
 import multiprocessing
 import queue
-import threading
 import weakref
 
 import numpy as np
 
+from openrec import _workers
 from openrec._checks import (ArgumentError, ArgumentTypeError, check_fields, check_ids,
                              check_positive_int)
 from openrec.utils.implicit_dataset import ImplicitDataset, _first_appearance_unique
@@ -15,91 +14,6 @@ from openrec.utils.samplers._negatives import _Negatives
 _BUFFER_SIZE = 5   # blocks
 _BLOCK_SIZE = 8    # batches handed over at a time
 _POLL_SECONDS = 0.05
-
-
-class _End(object):
-    """Queue marker: a worker finished its (chronological) pass."""
-
-
-class _Failure(object):
-    """Queue marker carrying the exception raised in a worker."""
-
-    def __init__(self, exc):
-        self.exc = exc
-
-
-class _Worker(object):
-    """One batch stream: its source iterator and the block it could not hand over yet."""
-
-    def __init__(self, source):
-        self.source = source
-        self.pending = None
-        self.finished = False
-
-
-def _run_worker(worker, out_queue, stop):
-    # Holds no reference to the Sampler, so an unreferenced sampler is collected and
-    # its finalizer stops this thread.
-    # Batches travel in blocks: the consumer then wakes a worker (which competes with
-    # TensorFlow's threads for the CPU) once per block rather than once per batch.
-    while not stop.is_set() and not worker.finished:
-        if worker.pending is None:
-            worker.pending = _next_block(worker.source)
-        try:
-            out_queue.put(worker.pending, timeout=_POLL_SECONDS)
-        except queue.Full:
-            continue
-        if isinstance(worker.pending[-1], (_End, _Failure)):
-            worker.finished = True
-        worker.pending = None
-
-
-def _next_block(source):
-    block = []
-    try:
-        while len(block) < _BLOCK_SIZE:
-            block.append(next(source))
-    except StopIteration:
-        block.append(_End())
-    except BaseException as exc:  # handed to the consumer, never swallowed
-        block.append(_Failure(exc))
-    return block
-
-
-class _Runtime(object):
-    """Queue, worker states and threads of one sampler (kept apart for the finalizer)."""
-
-    def __init__(self, workers, name):
-        self.queue = queue.Queue(maxsize=_BUFFER_SIZE)
-        self.workers = workers
-        self.name = name
-        self.threads = []
-        self.stop_event = threading.Event()
-        self.lock = threading.Lock()
-
-    @property
-    def running(self):
-        return bool(self.threads)
-
-    def start(self):
-        with self.lock:
-            if self.threads:
-                return
-            self.stop_event = threading.Event()
-            for i, worker in enumerate(self.workers):
-                if worker.finished:
-                    continue
-                thread = threading.Thread(target=_run_worker, name='%s-worker-%d' % (self.name, i),
-                                          args=(worker, self.queue, self.stop_event), daemon=True)
-                thread.start()
-                self.threads.append(thread)
-
-    def stop(self):
-        with self.lock:
-            self.stop_event.set()
-            for thread in self.threads:
-                thread.join()
-            self.threads = []
 
 
 class Sampler(object):
@@ -173,17 +87,15 @@ class Sampler(object):
         self._dataset = dataset
         self._batch_size = batch_size
         self._num_process = num_process
-        self._failure = None
-        self._exhausted = None
-        self._batches_served = 0
-        self._ended = 0
-        self._ready = collections.deque()
-        seed = getattr(self, '_seed', None)
-        seeds = np.random.SeedSequence(seed).spawn(num_process)
-        workers = [_Worker(self._batch_source(np.random.default_rng(s))) for s in seeds]
-        self._runtime = _Runtime(workers, type(self).__name__)
-        self._finalizer = weakref.finalize(self, self._runtime.stop)
-        self._runtime.start()
+        seeds = np.random.SeedSequence(getattr(self, '_seed', None)).spawn(num_process)
+        # Batches travel in blocks: the consumer then wakes a worker (which competes with
+        # TensorFlow's threads for the CPU) once per block rather than once per batch.
+        self._streams = [_workers.Stream(_blocks(self._batch_source(np.random.default_rng(s)),
+                                                 _BLOCK_SIZE)) for s in seeds]
+        self._feed = _workers.Feed(
+            type(self).__name__, resumable=True, failed='{label} worker failed: {kind}: {error}',
+            ended='{label} is exhausted: the chronological pass ended after {served} batches')
+        self._resume()
 
     @staticmethod
     def _check_common(dataset, batch_size, num_process, methods=('max_item',),
@@ -254,7 +166,7 @@ class Sampler(object):
         self._batch_size = check_positive_int(batch_size, 'batch_size')
         self._num_process = check_positive_int(num_process, 'num_process')
         self._dataset = dataset
-        self._runtime = None
+        self._feed = None
         self._runner_list = []
         self._q = multiprocessing.Queue(maxsize=5)
         self._finalizer = weakref.finalize(self, _stop_runners, self._runner_list)
@@ -418,45 +330,23 @@ class Sampler(object):
             If a worker failed (chained to the worker's exception) or a chronological
             pass is exhausted.
         """
-        if self._runtime is None:
+        if self._feed is None:
             return self._next_runner_batch()
-        if self._failure is not None:
-            raise RuntimeError('%s worker failed: %s: %s' % (
-                type(self).__name__, type(self._failure).__name__, self._failure)) from self._failure
-        if self._exhausted is not None:
-            raise RuntimeError(self._exhausted)
-        runtime = self._runtime
-        runtime.start()
-        while True:
-            if not self._ready:
-                try:
-                    self._ready.extend(runtime.queue.get(timeout=_POLL_SECONDS))
-                except queue.Empty:
-                    if not runtime.running:
-                        runtime.start()
-                continue
-            item = self._ready.popleft()
-            if isinstance(item, _Failure):
-                self._failure = item.exc
-                self.close()
-                return self.next_batch()
-            if isinstance(item, _End):
-                self._ended += 1
-                if self._ended == len(runtime.workers):
-                    self._exhausted = ('%s is exhausted: the chronological pass ended after %d '
-                                       'batches' % (type(self).__name__, self._batches_served))
-                    self.close()
-                    raise RuntimeError(self._exhausted)
-                continue
-            self._batches_served += 1
-            return item
+        self._resume()
+        return self._feed.next()
+
+    def _resume(self):
+        """Start the worker threads unless running or failed; they continue their streams."""
+        if not self._feed.running and self._feed.error is None:
+            self._feed.start(self, _workers.start_threads(type(self).__name__, self._streams,
+                                                          _BUFFER_SIZE))
 
     def _pause(self):
         """Stop the worker threads of a built-in sampler when a trainer's ``train``
         returns; the next :meth:`next_batch` restarts them where they stopped.
         Workers from :meth:`_get_runner` are left running, as the original left them."""
-        if self._runtime is not None:
-            self._runtime.stop()
+        if self._feed is not None:
+            self._feed.stop()
 
     def close(self):
         """Stop and join the workers (idempotent); buffered batches are kept.
@@ -464,10 +354,10 @@ class Sampler(object):
         A later :meth:`next_batch` restarts the workers where they stopped (workers from
         :meth:`_get_runner` are terminated and replaced by new ones).
         """
-        if self._runtime is None:
+        if self._feed is None:
             self._close_runners()
         else:
-            self._runtime.stop()
+            self._feed.stop()
 
     def __enter__(self):
         return self
@@ -503,12 +393,22 @@ def _stop_runners(runners):
     del runners[:]
 
 
-def _blocks(chunks, size=8):
-    """Group consecutive row chunks by ``size``: building several batches in one numpy
-    pass keeps a worker's per-batch cost (and its hold on the GIL) small."""
-    chunks = iter(chunks)
+def _blocks(items, size=8):
+    """Group consecutive items in lists of ``size`` (row chunks: building several batches
+    in one numpy pass keeps a worker's per-batch cost, and its hold on the GIL, small).
+
+    The items taken before an error are yielded before it is raised.
+    """
+    items = iter(items)
     while True:
-        block = list(itertools.islice(chunks, size))
+        block = []
+        try:
+            for item in itertools.islice(items, size):
+                block.append(item)
+        except BaseException:
+            if block:
+                yield block
+            raise
         if not block:
             return
         yield block
