@@ -306,6 +306,7 @@ class Feed(object):
         self._reported = set()
         self._error = None
         self._served = 0
+        self._count = 0
 
     @property
     def running(self):
@@ -320,6 +321,7 @@ class Feed(object):
         """Serve from ``workers`` (stopping the previous ones); ``owner`` ties their lifetime."""
         self.stop()
         self.workers = workers
+        self._count = len(workers.workers)
         self._finalizer = weakref.finalize(owner, workers.stop)
         if not self.resumable:
             self._ready.clear()
@@ -344,23 +346,29 @@ class Feed(object):
         ------
         RuntimeError
             A worker raised (chained to its exception), a worker process died without
-            reporting, or every worker ended; raised again on later calls.
+            reporting, or every worker ended; raised again on later calls. Also if
+            another thread stopped the workers while this call waited (not kept: a
+            later start serves again).
         """
         if self._error is not None:
             raise self._error
         while True:
+            workers = self.workers
             if not self._ready:
+                if workers is None:
+                    raise RuntimeError('%s: stopped (closed) by another thread while waiting for '
+                                       'the next item' % self.label)
                 try:
-                    self._ready.extend(self.workers.get(POLL_SECONDS))
+                    self._ready.extend(workers.get(POLL_SECONDS))
                 except queue.Empty:
-                    self._check_alive()
+                    self._check_alive(workers)
                 continue
             item = self._ready.popleft()
             if isinstance(item, Failure):
                 self._fail(self._failure_error(item))
             elif isinstance(item, End):
                 self._reported.add(item.index)
-                if len(self._reported) == len(self.workers.workers):
+                if len(self._reported) == self._count:
                     self._fail(RuntimeError(self.ended.format(
                         label=self.label, workers=len(self._reported), served=self._served)))
             else:
@@ -376,12 +384,12 @@ class Feed(object):
         wrapped.__cause__ = error
         return wrapped
 
-    def _check_alive(self):
-        deaths = self.workers.silent_deaths(self._reported)
+    def _check_alive(self, workers):
+        deaths = workers.silent_deaths(self._reported)
         if not deaths:
             return
         try:  # what a worker sent just before exiting may still be in transit
-            self._ready.extend(self.workers.get(POLL_SECONDS))
+            self._ready.extend(workers.get(POLL_SECONDS))
             return
         except queue.Empty:
             pass

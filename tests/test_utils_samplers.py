@@ -1,5 +1,6 @@
 """Samplers (utils spec section 5 and quirks Q1-Q7, Q9, Q11)."""
 import gc
+import itertools
 import multiprocessing
 import queue
 import threading
@@ -14,7 +15,7 @@ from openrec.utils.samplers import (ExplicitSampler, NPairwiseSampler, PairwiseS
                                     PointwiseSampler, Sampler)
 
 SAMPLER_NAMES = ('Sampler', 'PairwiseSampler', 'NPairwiseSampler', 'PointwiseSampler',
-                 'ExplicitSampler', 'FailingSampler', 'EndingSampler')
+                 'ExplicitSampler', 'FailingSampler', 'EndingSampler', 'SlowSampler')
 
 
 def worker_threads():
@@ -312,4 +313,32 @@ def test_ended_workers_stay_ended_across_close():
     with pytest.raises(RuntimeError, match='^EndingSampler is exhausted: the chronological pass '
                                            'ended after 6 batches$'):
         call_with_timeout(sampler.next_batch)
+    assert worker_threads() == []
+
+
+
+class SlowSampler(Sampler):
+    """Batches 0, 1, 2, ... (one-element arrays), 50 ms each: a block of 8 takes 0.4 s."""
+
+    def _batch_source(self, rng):
+        def batches():
+            for i in itertools.count():
+                time.sleep(0.05)
+                yield np.full(1, i)
+        return batches()
+
+
+def test_close_from_another_thread_while_next_batch_waits():
+    sampler = SlowSampler(Dataset(interactions(), 6, 30), 1, num_process=1)
+    first = [call_with_timeout(sampler.next_batch)[0] for _ in range(8)]   # the first block
+    closer = threading.Timer(0.1, sampler.close)   # while the next block is being made
+    closer.start()
+    with pytest.raises(RuntimeError, match='^SlowSampler: stopped \\(closed\\) by another thread '
+                                           'while waiting for the next item$'):
+        call_with_timeout(sampler.next_batch)
+    closer.join()
+    assert worker_threads() == []
+    rest = [call_with_timeout(sampler.next_batch)[0] for _ in range(8)]   # restarts, nothing lost
+    assert first + rest == list(range(16))
+    sampler.close()
     assert worker_threads() == []
