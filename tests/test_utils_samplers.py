@@ -318,12 +318,14 @@ def test_ended_workers_stay_ended_across_close():
 
 
 class SlowSampler(Sampler):
-    """Batches 0, 1, 2, ... (one-element arrays), 50 ms each: a block of 8 takes 0.4 s."""
+    """Batches 0, 1, 2, ... (one-element arrays); batch 8 takes 1 s, so the second block
+    is not ready until a second after the first."""
 
     def _batch_source(self, rng):
         def batches():
             for i in itertools.count():
-                time.sleep(0.05)
+                if i == 8:
+                    time.sleep(1.0)
                 yield np.full(1, i)
         return batches()
 
@@ -331,7 +333,7 @@ class SlowSampler(Sampler):
 def test_close_from_another_thread_while_next_batch_waits():
     sampler = SlowSampler(Dataset(interactions(), 6, 30), 1, num_process=1)
     first = [call_with_timeout(sampler.next_batch)[0] for _ in range(8)]   # the first block
-    closer = threading.Timer(0.1, sampler.close)   # while the next block is being made
+    closer = threading.Timer(0.1, sampler.close)   # while the second block is being made
     closer.start()
     with pytest.raises(RuntimeError, match='^SlowSampler: stopped \\(closed\\) by another thread '
                                            'while waiting for the next item$'):
