@@ -169,9 +169,11 @@ class Stream(object):
         self.finished = self._last
 
 
-def _thread_main(index, stream, blocks, stop_event):
+def _thread_main(index, stream, blocks, stop_event, go=None):
     # Holds no reference to the owner, so that an unreferenced owner is collected and its
     # finalizer stops this thread.
+    if go is not None:
+        go.wait()
     while not stream.finished and not stop_event.is_set():
         if not _offer(blocks, stream.pending(index), stop_event):
             return
@@ -185,13 +187,25 @@ def start_threads(name, sources, depth):
     finished one sends nothing more).
     """
     blocks = queue.Queue(maxsize=depth)
-    stop_event = threading.Event()
+    stop_event, go = threading.Event(), threading.Event()
     streams = [s if isinstance(s, Stream) else Stream(s) for s in sources]
-    threads = [threading.Thread(target=_thread_main, args=(i, stream, blocks, stop_event),
+    threads = [threading.Thread(target=_thread_main, args=(i, stream, blocks, stop_event, go),
                                 name='%s-worker-%d' % (name, i), daemon=True)
                for i, stream in enumerate(streams)]
-    for thread in threads:
-        thread.start()
+    started = []
+    try:
+        for thread in threads:
+            thread.start()
+            started.append(thread)
+    except BaseException:
+        # Interrupted (KeyboardInterrupt, "can't start new thread"): the started threads
+        # have not taken anything from their sources yet; end them, leave no thread behind.
+        stop_event.set()
+        go.set()
+        for thread in started:
+            thread.join()
+        raise
+    go.set()
     return Workers(blocks, threads, stop_event=stop_event)
 
 

@@ -344,3 +344,25 @@ def test_close_from_another_thread_while_next_batch_waits():
     assert first + rest == list(range(16))
     sampler.close()
     assert worker_threads() == []
+
+
+def test_interrupted_start_leaves_no_thread_and_a_retry_works(monkeypatch):
+    real_start, calls = threading.Thread.start, []
+
+    def start(thread):
+        calls.append(thread.name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_start(thread)
+    monkeypatch.setattr(threading.Thread, 'start', start)
+    ds = ImplicitDataset(interactions(), 6, 30)
+    with pytest.raises(KeyboardInterrupt):
+        PairwiseSampler(ds, 4, num_process=3, seed=1)
+    assert calls[:2] == ['PairwiseSampler-worker-0', 'PairwiseSampler-worker-1']
+    assert worker_threads() == []   # the started worker was ended, not left running
+    monkeypatch.setattr(threading.Thread, 'start', real_start)
+    with PairwiseSampler(ds, 4, num_process=3, seed=1) as retry:
+        batches = [call_with_timeout(retry.next_batch) for _ in range(5)]
+        assert len(worker_threads()) == 3
+    assert [b.shape for b in batches] == [(4,)] * 5
+    assert worker_threads() == []

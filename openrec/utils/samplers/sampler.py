@@ -352,7 +352,8 @@ class Sampler(object):
         """Stop and join the workers (idempotent); buffered batches are kept.
 
         A later :meth:`next_batch` restarts the workers where they stopped (workers from
-        :meth:`_get_runner` are terminated and replaced by new ones).
+        :meth:`_get_runner` are terminated and replaced by new ones), unless a worker
+        failed or a chronological pass ended: that error is raised again.
         """
         if self._feed is None:
             self._close_runners()
