@@ -3,6 +3,7 @@ import gc
 import itertools
 import multiprocessing
 import queue
+import re
 import threading
 import time
 
@@ -365,4 +366,25 @@ def test_interrupted_start_leaves_no_thread_and_a_retry_works(monkeypatch):
         batches = [call_with_timeout(retry.next_batch) for _ in range(5)]
         assert len(worker_threads()) == 3
     assert [b.shape for b in batches] == [(4,)] * 5
+    assert worker_threads() == []
+
+
+@pytest.mark.parametrize('sampler_class', [PairwiseSampler, PointwiseSampler])
+@pytest.mark.parametrize('bound, exc', [(30.0, TypeError), ('30', TypeError), (0, ValueError)])
+def test_look_alike_dataset_bounds_must_be_positive_ints(sampler_class, bound, exc):
+    class LookAlike(object):  # only what the samplers call
+        raw_data = interactions()
+        data = None
+
+        def max_user(self):
+            return 6
+
+        def max_item(self):
+            return bound
+
+        def shuffle(self):
+            self.data = self.raw_data.copy()
+    with pytest.raises(exc, match=r"^dataset\.max_item\(\) must be a positive int, got %s$"
+                       % re.escape(repr(bound))):
+        sampler_class(LookAlike(), 4)
     assert worker_threads() == []

@@ -258,7 +258,8 @@ class Sampler(object):
         ids = []
         for field, bound_name in (('user_id', 'max_user'), ('item_id', 'max_item')):
             bound = getattr(dataset, bound_name, None)
-            bound = bound() if callable(bound) else np.iinfo(np.int32).max
+            bound = (check_positive_int(bound(), 'dataset.%s()' % bound_name) if callable(bound)
+                     else np.iinfo(np.int32).max)
             values = check_ids(np.asarray(data[field]), 'dataset rows field %r' % field, bound,
                                'dataset.%s()' % bound_name)
             ids.append(np.array(values, dtype=np.int64))
@@ -303,7 +304,7 @@ class Sampler(object):
     def _row_negatives(self, dataset, count, what):
         """Negative sampling for the walked rows' users, each needing ``count`` negatives."""
         pos_users, pos_items = self._positives(dataset, self._users)
-        self._negatives = _Negatives(pos_users, pos_items, dataset.max_item(),
+        self._negatives = _Negatives(pos_users, pos_items, _max_item(dataset),
                                      extra_users=self._users)
         self._uidx = self._negatives.index_of(self._users)
         self._negatives.require(count, what, self._uidx)
@@ -366,6 +367,11 @@ class Sampler(object):
     def __exit__(self, exc_type, exc_value, traceback):
         self.close()
         return False
+
+
+def _max_item(dataset):
+    """``dataset.max_item()``, which must be a positive int (it sizes the negatives)."""
+    return check_positive_int(dataset.max_item(), 'dataset.max_item()')
 
 
 def _is_stock(method, name):
