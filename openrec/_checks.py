@@ -89,11 +89,20 @@ def check_cutoffs(value, name, allow_zero=True, why_positive=''):
     return arr
 
 
+def describe(obj):
+    """``repr(obj)`` for error messages, or its type when the repr is long (a raw data
+    array's type says more than its values)."""
+    text = repr(obj)
+    if len(text) > 60:
+        return 'a %s.%s object' % (type(obj).__module__, type(obj).__qualname__)
+    return text
+
+
 def check_has_methods(obj, name, methods):
     missing = [m for m in methods if not callable(getattr(obj, m, None))]
     if missing:
-        raise ArgumentTypeError('%s must provide %s; %r has no %s'
-                                % (name, ', '.join('%s()' % m for m in methods), obj,
+        raise ArgumentTypeError('%s must provide %s; %s has no %s'
+                                % (name, ', '.join('%s()' % m for m in methods), describe(obj),
                                    ', '.join('%s()' % m for m in missing)))
     return obj
 

@@ -23,6 +23,7 @@ import os
 import pickle
 import queue
 import random
+import signal
 import threading
 import time
 import traceback
@@ -58,15 +59,71 @@ class RemoteTraceback(Exception):
         return '\n\n"""\n%s"""' % self.args[0]
 
 
-class Workers(object):
-    """The queue and workers of one start (threads or processes); see the module doc."""
+class _Parts(object):
+    """What stopping one start needs, kept apart from :class:`Workers` so that a finalizer
+    of the Workers object can hold it."""
 
-    def __init__(self, blocks, workers, stop_event=None, decode=None):
+    def __init__(self, blocks, workers, stop_event, go):
         self.blocks = blocks
         self.workers = workers
-        self._stop_event = stop_event
+        self.stop_event = stop_event
+        self.go = go
+        self.stopping = False
+        self.stopped = False
+        self.left = []  # blocks taken off the queue by a stop that did not finish
+
+
+def _stop(parts):
+    # Every step can be repeated: a stop interrupted (e.g. by KeyboardInterrupt) is
+    # finished by the next one, and no queued block is lost in between.
+    if parts.stopped:
+        return []
+    parts.stopping = True
+    if parts.stop_event is not None:
+        parts.stop_event.set()
+        parts.go.set()
+        parts.left += _drain(parts.blocks)  # frees threads blocked on a full queue at once
+    for worker in parts.workers:
+        if isinstance(worker, threading.Thread):
+            if worker.ident is not None and worker is not threading.current_thread():
+                worker.join()
+            continue
+        if worker.pid is None:  # never started
+            continue
+        if worker.is_alive():
+            worker.terminate()
+        worker.join(_JOIN_SECONDS)
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    if parts.stop_event is None:
+        parts.blocks.close()
+        parts.blocks.cancel_join_thread()
+        parts.stopped = True
+        return []
+    left, parts.left = parts.left + _drain(parts.blocks), []  # + what freed threads put
+    parts.stopped = True
+    return left
+
+
+class Workers(object):
+    """The queue and workers of one start (threads or processes); see the module doc.
+
+    Workers that were never handed to a :class:`Feed` (a start interrupted after it
+    returned) are stopped when this object is garbage collected, or at exit.
+    """
+
+    def __init__(self, blocks, workers, stop_event=None, decode=None, go=None):
+        self.blocks = blocks
+        self.workers = workers
         self._decode = decode
-        self._stopped = False
+        self._parts = _Parts(blocks, workers, stop_event, go)
+        self._finalizer = weakref.finalize(self, _stop, self._parts)
+
+    @property
+    def stopping(self):
+        """Whether a stop was asked (it may not have finished)."""
+        return self._parts.stopping
 
     def get(self, timeout):
         """The next block; raises :class:`queue.Empty` after ``timeout`` seconds."""
@@ -80,7 +137,8 @@ class Workers(object):
                 and not w.is_alive()]
 
     def stop(self):
-        """Stop and join every worker (idempotent).
+        """Stop and join every worker (idempotent; an interrupted stop is finished by the
+        next call).
 
         Returns
         -------
@@ -88,29 +146,9 @@ class Workers(object):
             The blocks that thread workers had queued, in queue order (empty for processes
             and on later calls).
         """
-        if self._stopped:
-            return []
-        self._stopped = True
-        left = []
-        if self._stop_event is not None:
-            self._stop_event.set()
-            left = _drain(self.blocks)  # frees threads blocked on a full queue at once
-        for worker in self.workers:
-            if isinstance(worker, threading.Thread):
-                if worker is not threading.current_thread():
-                    worker.join()
-                continue
-            if worker.is_alive():
-                worker.terminate()
-            worker.join(_JOIN_SECONDS)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        if self._stop_event is None:
-            self.blocks.close()
-            self.blocks.cancel_join_thread()
-            return []
-        return left + _drain(self.blocks)  # what the freed threads put before they exited
+        left = _stop(self._parts)
+        self._finalizer.detach()
+        return left
 
 
 # --- threads -------------------------------------------------------------------------
@@ -192,21 +230,22 @@ def start_threads(name, sources, depth):
     threads = [threading.Thread(target=_thread_main, args=(i, stream, blocks, stop_event, go),
                                 name='%s-worker-%d' % (name, i), daemon=True)
                for i, stream in enumerate(streams)]
-    started = []
-    try:
-        for thread in threads:
-            thread.start()
-            started.append(thread)
-    except BaseException:
-        # Interrupted (KeyboardInterrupt, "can't start new thread"): the started threads
-        # have not taken anything from their sources yet; end them, leave no thread behind.
-        stop_event.set()
-        go.set()
-        for thread in started:
-            thread.join()
-        raise
+    workers = Workers(blocks, threads, stop_event=stop_event, go=go)
+    _start_all(workers)
     go.set()
-    return Workers(blocks, threads, stop_event=stop_event)
+    return workers
+
+
+def _start_all(workers):
+    try:
+        for worker in workers.workers:
+            worker.start()
+    except BaseException:
+        # Interrupted (KeyboardInterrupt, "can't start new thread", a failed fork): the
+        # started threads wait for ``go`` and have taken nothing from their sources; end
+        # them and any started process, leave no worker behind.
+        workers.stop()
+        raise
 
 
 # --- processes -----------------------------------------------------------------------
@@ -259,6 +298,9 @@ def _reseed(index, seed):
 
 
 def _process_main(index, generate_batch, dataset, blocks, parent_pid, seed):
+    # A SIGTERM handler of the client script, inherited through the fork, must not keep
+    # stop() from terminating the worker.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _watch_parent(parent_pid)
     _reseed(index, seed)
     try:
@@ -281,9 +323,9 @@ def start_processes(context, name, generate_batch, dataset, count, depth, seeds)
                                  args=(i, generate_batch, dataset, blocks, os.getpid(), seeds[i]),
                                  daemon=True)
                  for i in range(count)]
-    for process in processes:
-        process.start()
-    return Workers(blocks, processes, decode=pickle.loads)
+    workers = Workers(blocks, processes, decode=pickle.loads)
+    _start_all(workers)
+    return workers
 
 
 # --- consumer ------------------------------------------------------------------------
@@ -324,7 +366,7 @@ class Feed(object):
 
     @property
     def running(self):
-        return self.workers is not None
+        return self.workers is not None and not self.workers.stopping
 
     @property
     def error(self):
@@ -344,14 +386,16 @@ class Feed(object):
             self._served = 0
 
     def stop(self):
-        """Stop and join the workers (idempotent); their buffered items are kept if the
-        feed is resumable, else dropped."""
-        if self._finalizer is not None:
-            left = self._finalizer()
-            self._finalizer = None
-            if self.resumable and left:  # served after the items already taken
-                self._ready.extend(item for block in left for item in block)
-        self.workers = None
+        """Stop and join the workers (idempotent; an interrupted stop is finished by the
+        next call); their buffered items are kept if the feed is resumable, else dropped."""
+        workers = self.workers
+        if workers is None:
+            return
+        left = workers.stop()
+        self._finalizer.detach()
+        self._finalizer, self.workers = None, None
+        if self.resumable and left:  # served after the items already taken
+            self._ready.extend(item for block in left for item in block)
 
     def next(self):
         """The next item, blocking while the workers produce it.
@@ -369,7 +413,7 @@ class Feed(object):
         while True:
             workers = self.workers
             if not self._ready:
-                if workers is None:
+                if workers is None or workers.stopping:
                     raise RuntimeError('%s: stopped (closed) by another thread while waiting for '
                                        'the next item' % self.label)
                 try:

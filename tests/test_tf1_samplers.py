@@ -300,3 +300,79 @@ def test_thread_worker_error_reaches_next_batch():
     sampler.reset()
     assert call_with_timeout(sampler.next_batch) != first  # a new stream per reset
     sampler.close()
+
+
+# --- interruptions (KeyboardInterrupt at the wrong moment) -----------------------------
+
+def interrupt_call(monkeypatch, owner, name, at):
+    """Make ``owner.name`` raise KeyboardInterrupt on its ``at``-th call (1-based)."""
+    real, calls = getattr(owner, name), []
+
+    def patched(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == at:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, patched)
+    return lambda: monkeypatch.setattr(owner, name, real)
+
+
+def test_interrupted_process_start_leaves_no_worker(monkeypatch):
+    restore = interrupt_call(monkeypatch, multiprocessing.process.BaseProcess, 'start', at=3)
+    sampler = Sampler(dataset=toy()[0], generate_batch=forever, num_process=5)
+    with pytest.raises(KeyboardInterrupt):
+        sampler.reset()
+    assert multiprocessing.active_children() == []  # the two started ones were ended
+    restore()
+    assert isinstance(call_with_timeout(sampler.next_batch), int)  # a retry works
+    sampler.close()
+
+
+def test_interrupted_close_is_finished_by_the_next_one(monkeypatch):
+    sampler = Sampler(dataset=toy()[0], generate_batch=forever, num_process=2)
+    call_with_timeout(sampler.next_batch)
+    restore = interrupt_call(monkeypatch, multiprocessing.process.BaseProcess, 'join', at=1)
+    with pytest.raises(KeyboardInterrupt):
+        sampler.close()
+    restore()
+    assert multiprocessing.active_children() != []   # stopped half-way ...
+    assert isinstance(call_with_timeout(sampler.next_batch), int)  # ... starts afresh, no hang
+    sampler.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_lost_before_the_feed_took_them_are_stopped(monkeypatch):
+    real = _workers.start_threads
+
+    def start_then_interrupt(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(_workers, 'start_threads', start_then_interrupt)
+    sampler = Sampler(dataset=toy()[0], generate_batch=forever, num_process=3)
+    sampler._seed_entropy = 1  # the built-in samplers' path: sources run in threads
+    sampler._sources = lambda rngs: [iter(lambda: ['item'], None) for _ in rngs]
+    with pytest.raises(KeyboardInterrupt):
+        sampler.reset()
+    gc.collect()   # the traceback held the Workers object; its finalizer stops them
+    assert worker_threads() == []
+
+
+def test_a_client_sigterm_handler_does_not_delay_stopping_process_workers():
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)  # inherited by fork
+    try:
+        sampler = Sampler(dataset=toy()[0], generate_batch=forever, num_process=2)
+        call_with_timeout(sampler.next_batch)
+        start = time.time()
+        sampler.close()
+        assert time.time() - start < 3   # terminate() works (was a 5 s join, then kill)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert multiprocessing.active_children() == []
+
+
+def test_a_raw_array_given_as_dataset_is_named_by_its_type():
+    raw = toy()[1]
+    with pytest.raises(TypeError, match=r"^dataset must have a name attribute \(an "
+                                        r"openrec\.tf1\.utils\.Dataset\), got a numpy\.ndarray "
+                                        r"object$"):
+        Sampler(dataset=raw, generate_batch=forever, num_process=1)

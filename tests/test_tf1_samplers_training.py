@@ -8,8 +8,8 @@ import pytest
 import openrec.tf1.utils.samplers as samplers
 from openrec.tf1.utils import Dataset
 from openrec.tf1.utils.samplers import (RandomPairwiseSampler, RandomPointwiseSampler, Sampler,
-                                        StratifiedPointwiseSampler, TemporalSampler, VBPRPairwiseSampler,
-                                        YouTubeSampler)
+                                        StratifiedPointwiseSampler, TemporalSampler, VBPREvaluationSampler,
+                                        VBPRPairwiseSampler, YouTubeEvaluationSampler, YouTubeSampler)
 from _tf1_sampler_helpers import PAIR, no_leaks, positives, rows, take, toy  # noqa: F401
 
 I4, F4 = np.int32, np.float32
@@ -347,3 +347,19 @@ def test_bad_arguments(factory, kwargs, error, message):
     args.update(kwargs)
     with pytest.raises(error, match=message):
         factory(**args)
+
+
+@pytest.mark.parametrize('factory, kwargs, name', [
+    (VBPRPairwiseSampler, dict(batch_size=2), 'item_vfeature'),
+    (VBPREvaluationSampler, dict(batch_size=2), 'item_vfeature'),
+    (YouTubeSampler, dict(batch_size=2, max_seq_len=3), 'user_feature'),
+    (YouTubeEvaluationSampler, dict(max_seq_len=3), 'user_feature')])
+def test_feature_samplers_need_their_features(factory, kwargs, name):
+    kwargs = dict(kwargs, dataset=toy()[0], **{name: None})
+    with pytest.raises(TypeError, match=r'^%s must be .*, got None$' % name):
+        factory(**kwargs)
+
+
+def test_a_raw_array_given_as_dataset_is_named_by_its_type():
+    with pytest.raises(TypeError, match=r'^dataset must provide .*; a numpy\.ndarray object has no '):
+        RandomPairwiseSampler(batch_size=2, dataset=toy()[1])

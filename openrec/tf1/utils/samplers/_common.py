@@ -102,6 +102,14 @@ def check_items_below(items, limit, dataset_name):
 USER_FEATURES = ('user_gender', 'user_geo')
 
 
+def required(value, name, expected):
+    """``value``, unless it is None: the feature samplers need their features (the
+    shared builders take None for "no features")."""
+    if value is None:
+        raise ArgumentTypeError('%s must be %s, got None' % (name, expected))
+    return value
+
+
 def user_feature_columns(user_feature, users):
     """``{field: int64 array}`` of ``user_feature[u][field]`` for each user of ``users``.
 

@@ -4,7 +4,7 @@ import copy
 import numpy as np
 
 from openrec import _workers
-from openrec._checks import ArgumentError, ArgumentTypeError, check_positive_int
+from openrec._checks import ArgumentError, ArgumentTypeError, check_positive_int, describe
 
 
 class Sampler(object):
@@ -84,7 +84,7 @@ class Sampler(object):
         num_process = check_positive_int(num_process, 'num_process')
         if not hasattr(dataset, 'name'):
             raise ArgumentTypeError('dataset must have a name attribute (an openrec.tf1.utils.Dataset), '
-                                    'got %r' % (dataset,))
+                                    'got %s' % describe(dataset))
         self._q = None
         self._dataset = dataset
         self._runner_list = []
@@ -162,10 +162,10 @@ class Sampler(object):
 
         The next :meth:`next_batch` starts them again, from scratch, as on first use.
         """
+        self._start = False  # first: after an interrupted stop, next_batch() starts afresh
         self._feed.stop()
         self._q = None
         self._runner_list = []
-        self._start = False
 
     def __enter__(self):
         return self

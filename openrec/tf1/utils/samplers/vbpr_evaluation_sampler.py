@@ -1,4 +1,5 @@
 """VBPREvaluationSampler: EvaluationSampler rows with each item's visual features."""
+from openrec.tf1.utils.samplers._common import required
 from openrec.tf1.utils.samplers.evaluation_sampler import item_evaluation
 
 
@@ -31,4 +32,5 @@ def VBPREvaluationSampler(batch_size, dataset, item_vfeature, seed=100):
     shape (D,)) = ``item_vfeature[item_id]``; walk, markers and the positions fix as
     :func:`EvaluationSampler`. Features are read when a batch is built.
     """
+    item_vfeature = required(item_vfeature, 'item_vfeature', 'a 2-D numpy array (a row of features per item id)')
     return item_evaluation(batch_size, dataset, seed, item_vfeature)

@@ -1,4 +1,5 @@
 """VBPRPairwiseSampler: pairwise rows with the two items' visual features."""
+from openrec.tf1.utils.samplers._common import required
 from openrec.tf1.utils.samplers.random_pairwise_sampler import pairwise
 
 
@@ -38,4 +39,5 @@ def VBPRPairwiseSampler(dataset, batch_size, item_vfeature, num_process=5, seed=
     (not copied; the original's forked workers each had a copy-on-write snapshot), so a
     change made to ``item_vfeature`` during sampling shows in later batches.
     """
+    item_vfeature = required(item_vfeature, 'item_vfeature', 'a 2-D numpy array (a row of features per item id)')
     return pairwise(dataset, batch_size, num_process, seed, item_vfeature)

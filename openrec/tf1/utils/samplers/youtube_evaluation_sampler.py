@@ -1,4 +1,5 @@
 """YouTubeEvaluationSampler: TemporalEvaluationSampler rows plus the user's features."""
+from openrec.tf1.utils.samplers._common import required
 from openrec.tf1.utils.samplers.temporal_evaluation_sampler import sequence_evaluation
 
 
@@ -35,4 +36,5 @@ def YouTubeEvaluationSampler(dataset, max_seq_len, user_feature, seed=100, sort=
     (the original scored ``items[-2]``, an item inside the input; see
     :func:`TemporalEvaluationSampler`).
     """
+    user_feature = required(user_feature, 'user_feature', 'a structured array (or mapping) of user records with fields user_gender and user_geo, indexed by user id')
     return sequence_evaluation(dataset, max_seq_len, seed, sort, user_feature)

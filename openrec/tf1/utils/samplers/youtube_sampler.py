@@ -1,4 +1,5 @@
 """YouTubeSampler: TemporalSampler rows plus the user's gender and geography."""
+from openrec.tf1.utils.samplers._common import required
 from openrec.tf1.utils.samplers.temporal_sampler import sequences
 
 
@@ -42,4 +43,5 @@ def YouTubeSampler(dataset, batch_size, max_seq_len, user_feature, num_process=5
     ``user_feature[user]['user_geo']``. The features are read when the workers start
     (``reset``).
     """
+    user_feature = required(user_feature, 'user_feature', 'a structured array (or mapping) of user records with fields user_gender and user_geo, indexed by user id')
     return sequences(dataset, batch_size, max_seq_len, num_process, seed, sort, user_feature)
