@@ -33,7 +33,6 @@ import numpy as np
 
 POLL_SECONDS = 0.1
 _PARENT_CHECK_SECONDS = 1.0
-_JOIN_SECONDS = 5.0
 
 
 class End(object):
@@ -90,12 +89,11 @@ def _stop(parts):
             continue
         if worker.pid is None:  # never started
             continue
-        if worker.is_alive():
-            worker.terminate()
-        worker.join(_JOIN_SECONDS)
+        # SIGKILL: a worker holds nothing to clean up, and a SIGTERM handler it inherited
+        # from the client (before it reset its own) would make terminate() wait.
         if worker.is_alive():
             worker.kill()
-            worker.join()
+        worker.join()
     if parts.stop_event is None:
         parts.blocks.close()
         parts.blocks.cancel_join_thread()
@@ -299,7 +297,7 @@ def _reseed(index, seed):
 
 def _process_main(index, generate_batch, dataset, blocks, parent_pid, seed):
     # A SIGTERM handler of the client script, inherited through the fork, must not keep
-    # stop() from terminating the worker.
+    # multiprocessing's exit clean-up (terminate()) from ending the worker.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _watch_parent(parent_pid)
     _reseed(index, seed)
