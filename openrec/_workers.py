@@ -112,11 +112,19 @@ class Workers(object):
     """
 
     def __init__(self, blocks, workers, stop_event=None, decode=None, go=None):
-        self.blocks = blocks
-        self.workers = workers
         self._decode = decode
         self._parts = _Parts(blocks, workers, stop_event, go)
         self._finalizer = weakref.finalize(self, _stop, self._parts)
+
+    @property
+    def blocks(self):
+        """The queue the workers fill."""
+        return self._parts.blocks
+
+    @property
+    def workers(self):
+        """The threads or processes."""
+        return self._parts.workers
 
     @property
     def stopping(self):

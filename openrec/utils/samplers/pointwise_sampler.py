@@ -2,7 +2,7 @@ import numpy as np
 
 from openrec._checks import ArgumentError, check_bool, check_fraction, check_int
 from openrec.utils.samplers._negatives import _Negatives
-from openrec.utils.samplers.sampler import Sampler, _max_item, _walk
+from openrec.utils.samplers.sampler import Sampler, _bound, _walk
 
 _POINTWISE_DTYPE = np.dtype([('user_id_input', np.int32), ('item_id_input', np.int32),
                              ('labels', np.float32)])
@@ -75,7 +75,7 @@ class PointwiseSampler(Sampler):
         self._copy_rows(dataset, self._num_pos, 'num_pos = int(batch_size * pos_ratio)')
         user_list = self._user_list(dataset)
         self._negatives = _Negatives(*self._positives(dataset, user_list),
-                                     max_item=_max_item(dataset), extra_users=user_list)
+                                     max_item=_bound(dataset, 'max_item'), extra_users=user_list)
         self._user_list_idx = self._negatives.index_of(user_list)
         if self._num_pos < batch_size:
             if len(self._user_list_idx) == 0:

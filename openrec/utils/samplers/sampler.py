@@ -257,8 +257,7 @@ class Sampler(object):
         ``max_user()`` and ``max_item()``: batches must index the model's tables."""
         ids = []
         for field, bound_name in (('user_id', 'max_user'), ('item_id', 'max_item')):
-            bound = getattr(dataset, bound_name, None)
-            bound = (check_positive_int(bound(), 'dataset.%s()' % bound_name) if callable(bound)
+            bound = (_bound(dataset, bound_name) if callable(getattr(dataset, bound_name, None))
                      else np.iinfo(np.int32).max)
             values = check_ids(np.asarray(data[field]), 'dataset rows field %r' % field, bound,
                                'dataset.%s()' % bound_name)
@@ -304,7 +303,7 @@ class Sampler(object):
     def _row_negatives(self, dataset, count, what):
         """Negative sampling for the walked rows' users, each needing ``count`` negatives."""
         pos_users, pos_items = self._positives(dataset, self._users)
-        self._negatives = _Negatives(pos_users, pos_items, _max_item(dataset),
+        self._negatives = _Negatives(pos_users, pos_items, _bound(dataset, 'max_item'),
                                      extra_users=self._users)
         self._uidx = self._negatives.index_of(self._users)
         self._negatives.require(count, what, self._uidx)
@@ -369,9 +368,10 @@ class Sampler(object):
         return False
 
 
-def _max_item(dataset):
-    """``dataset.max_item()``, which must be a positive int (it sizes the negatives)."""
-    return check_positive_int(dataset.max_item(), 'dataset.max_item()')
+def _bound(dataset, name):
+    """``dataset.max_user()`` or ``dataset.max_item()`` (``name``), which must be a
+    positive int: it bounds the ids and sizes the negatives."""
+    return check_positive_int(getattr(dataset, name)(), 'dataset.%s()' % name)
 
 
 def _is_stock(method, name):
